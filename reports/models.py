@@ -1,0 +1,72 @@
+"""The December village reports (R19)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from talents.models import Unit
+
+
+class VillageReport(models.Model):
+    """A village's (community's) yearly report of its talent-contact work, due before the end of December."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        RECEIVED = "received", _("received")
+
+    village = models.ForeignKey(
+        Unit,
+        verbose_name=_("village (community)"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        limit_choices_to={"kind__in": Unit.VILLAGE_KINDS},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    basic_situation = models.TextField(_("1. basic situation"), blank=True)
+    main_practices = models.TextField(_("2. main practices"), blank=True)
+    results = models.TextField(_("3. results"), blank=True)
+    problems = models.TextField(_("4. existing problems"), blank=True)
+    next_steps = models.TextField(_("5. next steps"), blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("village annual report")
+        verbose_name_plural = _("village annual reports")
+        ordering = ["-year", "village__sort_order", "village__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                name="village_report_one_per_year",
+                violation_error_message=_("This village already has a report for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="village_report_submitted_has_time",
+                violation_error_message=_("A submitted report needs its submission time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="village_report_return_has_reason",
+                violation_error_message=_("Say why the report is returned."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.year}"

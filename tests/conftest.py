@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from tests.factories import CadreFactory, UserFactory, VillageFactory
+
+
+@pytest.fixture(autouse=True)
+def _chinese_and_temp_media(settings, tmp_path):
+    """Every test runs in zh-hans and writes uploads to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture
+def office_user(db):
+    return UserFactory(username="office_t", roles=["office"])
+
+
+@pytest.fixture
+def leader_user(db):
+    return UserFactory(username="leader_t", roles=["leader"])
+
+
+@pytest.fixture
+def cadre(db):
+    return CadreFactory(user__username="cadre_t", name="王建国")
+
+
+@pytest.fixture
+def other_cadre(db):
+    return CadreFactory(user__username="cadre_other", name="李其他")
+
+
+@pytest.fixture
+def cadre_user(cadre):
+    return cadre.user
+
+
+@pytest.fixture
+def other_cadre_user(other_cadre):
+    return other_cadre.user
+
+
+@pytest.fixture
+def village(db):
+    return VillageFactory(name="梅家村")
+
+
+@pytest.fixture
+def secretary_user(village):
+    user = UserFactory(username="secretary_t", roles=["village_secretary"])
+    village.secretary = user
+    village.save(update_fields=["secretary"])
+    return user
