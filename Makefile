@@ -10,7 +10,7 @@ PORT ?= 8000
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_demo --if-empty $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
 	@echo "打开 / open: http://$(HOST):$(PORT)/   （账号见上 / accounts above）"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
