@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talents.models import Talent, Unit
+from talents.validators import validate_phone
 
 USER = settings.AUTH_USER_MODEL
 
@@ -38,7 +39,7 @@ class Cadre(models.Model):
         related_name="cadres",
         limit_choices_to={"kind__in": Unit.VILLAGE_KINDS},
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
@@ -193,6 +194,13 @@ class Pairing(models.Model):
     @property
     def is_open(self) -> bool:
         return self.end_date is None
+
+    def validate_constraints(self, exclude=None) -> None:
+        # `level` is not a form field and `exception_reason` may not be either, but the pairing
+        # rules depend on them: check them always so a form shows the message instead of crashing.
+        if self.cadre_id:
+            self.level = self.cadre.level
+        super().validate_constraints(exclude=set(exclude or ()) - {"level", "exception_reason"})
 
 
 class ContactQuerySet(models.QuerySet):
@@ -482,7 +490,7 @@ class MajorEvent(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        USER, verbose_name=_("acknowledged by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        USER, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -536,6 +544,9 @@ class Recommendation(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("recommendation")

@@ -7,6 +7,7 @@ IMMEDIATE transactions so concurrent writers wait instead of failing.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -31,9 +32,13 @@ def _secret_key() -> str:
     if env.str("SECRET_KEY", default=""):
         return env.str("SECRET_KEY")
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    try:
+        # Created readable by the owner only from the first byte; O_EXCL: two first starts never race.
+        fd = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 

@@ -13,6 +13,9 @@ Record scopes:
 - village_secretary: the talents of their village, its village-level pairings and contacts,
   its demands, events, recommendations and the village's annual reports.
 - liaison: the talents of their unit, their demands and events; no contact notes.
+
+A suggestion heard at a contact is part of that contact's notes: it is seen by whoever sees the
+contact. One recorded without a contact is seen by the cadres paired with the talent.
 """
 
 from __future__ import annotations
@@ -48,12 +51,17 @@ def sees_everything(user) -> bool:
     return bool(roles_of(user) & {OFFICE, LEADER})
 
 
+def _paired_talents(user, prefix: str = "") -> Q:
+    """Talents of the user's open pairings; both conditions in one Q so they bind to the same pairing."""
+    return Q(**{f"{prefix}pairings__cadre__user": user, f"{prefix}pairings__end_date__isnull": True})
+
+
 def _talent_scope(user, prefix: str = "") -> Q:
     """Talents this user works with, as a Q on a model reaching Talent through ``prefix``."""
     roles = roles_of(user)
     q = Q(pk__in=[])
     if CADRE in roles:
-        q |= Q(**{f"{prefix}pairings__cadre__user": user, f"{prefix}pairings__end_date__isnull": True})
+        q |= _paired_talents(user, prefix)
     if VILLAGE_SECRETARY in roles:
         q |= Q(**{f"{prefix}village__secretary": user})
     if LIAISON in roles:
@@ -102,7 +110,12 @@ def demands_for(user) -> QuerySet:
 def suggestions_for(user) -> QuerySet:
     from contacts.models import Suggestion
 
-    return _scoped(Suggestion.objects.all(), user, Q(talent__in=talents_for(user).values("pk")))
+    # Not the talent scope: a liaison or a village secretary must not read what a talent told a
+    # township cadre (contacts_for keeps those contacts from them).
+    q = Q(contact__in=contacts_for(user).values("pk"))
+    if CADRE in roles_of(user):
+        q |= Q(contact__isnull=True) & _paired_talents(user, "talent__")
+    return _scoped(Suggestion.objects.all(), user, q)
 
 
 def events_for(user) -> QuerySet:
@@ -111,6 +124,8 @@ def events_for(user) -> QuerySet:
     q = Q(talent__in=talents_for(user).values("pk"))
     if CADRE in roles_of(user):
         q |= Q(cadre__user=user)
+    if VILLAGE_SECRETARY in roles_of(user):
+        q |= Q(reporting_unit__secretary=user)
     if LIAISON in roles_of(user):
         q |= Q(reporting_unit__liaison=user)
     return _scoped(MajorEvent.objects.all(), user, q)
@@ -119,9 +134,11 @@ def events_for(user) -> QuerySet:
 def recommendations_for(user) -> QuerySet:
     from contacts.models import Recommendation
 
-    q = Q(talent__in=talents_for(user).values("pk"))
+    # Political recommendations (R15) are the village Party organisations' work: cadres and
+    # liaisons have no part in them, whatever talents they see.
+    q = Q(pk__in=[])
     if VILLAGE_SECRETARY in roles_of(user):
-        q |= Q(organization__secretary=user)
+        q |= Q(talent__village__secretary=user) | Q(organization__secretary=user)
     return _scoped(Recommendation.objects.all(), user, q)
 
 

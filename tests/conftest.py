@@ -56,3 +56,9 @@ def secretary_user(village):
     village.secretary = user
     village.save(update_fields=["secretary"])
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s per user; tests create dozens of users and never check the hash strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

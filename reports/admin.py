@@ -1,0 +1,43 @@
+"""Back office for the villages' December reports (R19)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import VillageReport
+
+
+@admin.register(VillageReport)
+class VillageReportAdmin(admin.ModelAdmin):
+    list_display = ("village", "year", "status", "submitted_at", "submitted_by", "received_at")
+    list_filter = ("year", "status", "village")
+    list_select_related = ("village", "submitted_by")
+    search_fields = ("village__name",)
+    autocomplete_fields = ("village",)
+    readonly_fields = ("submitted_by", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("village", "year", "status")}),
+        (
+            _("Report"),
+            {"fields": ("basic_situation", "main_practices", "results", "problems", "next_steps")},
+        ),
+        (
+            _("Submission"),
+            {"fields": ("submitted_at", "submitted_by", "return_reason", "received_at", "updated_at")},
+        ),
+    )
+    actions = ("mark_received",)
+
+    @admin.action(description=_("Mark the selected submitted reports as received"), permissions=("change",))
+    def mark_received(self, request, queryset):
+        count = queryset.filter(status=VillageReport.Status.SUBMITTED).update(
+            status=VillageReport.Status.RECEIVED, received_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%d report marked as received.", "%d reports marked as received.", count) % count,
+            messages.SUCCESS,
+        )

@@ -1,0 +1,251 @@
+"""Back office for the talent database: organisation, units and talents (R1, R8, R11, R12)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Contact, Demand, MajorEvent, Pairing
+
+from .models import Organization, Talent, Unit
+
+# The talent page lists this many of the latest contacts; the contact changelist has the rest.
+CONTACT_HISTORY_ROWS = 50
+
+
+class RecordsAuthorMixin:
+    """Stamps ``created_by`` on new rows, the admin's own and its inlines', where the model has one."""
+
+    def save_model(self, request, obj, form, change):
+        if not change and hasattr(obj, "created_by_id"):
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in instances:
+            if obj.pk is None and hasattr(obj, "created_by_id"):
+                obj.created_by = request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """One row: the township running this installation."""
+
+    list_display = ("committee_name", "township", "county", "office_name", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not Organization.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.pk = 1  # the table's check constraint allows this id only
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "party_organization",
+        "liaison_name",
+        "liaison_phone",
+        "secretary",
+        "liaison",
+        "active",
+    )
+    list_filter = ("kind", "active")
+    list_select_related = ("secretary", "liaison")
+    search_fields = ("name", "liaison_name", "liaison_phone")
+    autocomplete_fields = ("secretary", "liaison")
+
+
+class PairingHistoryInline(admin.TabularInline):
+    """Every pairing the talent has had, ended ones included: read here, changed on the pairing page."""
+
+    model = Pairing
+    fk_name = "talent"
+    verbose_name = _("pairing")
+    verbose_name_plural = _("pairing history")
+    fields = ("term", "cadre", "level", "start_date", "end_date", "end_reason", "end_note", "replaces")
+    readonly_fields = fields
+    ordering = ("-start_date", "-id")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("term", "cadre", "talent", "replaces__term", "replaces__cadre", "replaces__talent")
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DemandInline(admin.TabularInline):
+    """The talent's demand ledger: earlier entries read-only, new ones can be added here."""
+
+    model = Demand
+    fields = ("raised_on", "source", "kind", "urgency", "content", "due_date", "status")
+    # Closing a demand needs its date and result: done on the demand's own page.
+    readonly_fields = ("status",)
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("talent")  # each row's title names the talent
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MajorEventInline(admin.TabularInline):
+    model = MajorEvent
+    fields = ("date", "kind", "description", "reporting_unit", "reporter_name", "acknowledged_at")
+    readonly_fields = ("acknowledged_at",)
+    autocomplete_fields = ("reporting_unit",)
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("talent", "reporting_unit")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Talent)
+class TalentAdmin(RecordsAuthorMixin, admin.ModelAdmin):
+    """Talents are never deleted: the office moves them out with a date and a reason (调整出库)."""
+
+    list_display = ("name", "gender", "category", "unit", "village", "phone", "status")
+    list_filter = (
+        "category",
+        "rural_type",
+        "status",
+        "village",
+        ("unit", admin.RelatedOnlyFieldListFilter),
+        "political_status",
+        "education",
+    )
+    list_select_related = ("unit", "village")
+    search_fields = ("name", "phone", "id_number", "unit__name", "village__name")
+    autocomplete_fields = ("unit", "village")
+    readonly_fields = ("contact_history", "created_at", "updated_at", "created_by", "updated_by")
+    fieldsets = (
+        (
+            _("Basic information"),
+            {
+                "fields": (
+                    ("name", "gender"),
+                    ("ethnicity", "birth_month"),
+                    "id_number",
+                    "political_status",
+                    ("education", "degree"),
+                    "school_and_major",
+                    "photo",
+                )
+            },
+        ),
+        (
+            _("Work"),
+            {"fields": ("unit", "position", "title", ("category", "rural_type"), "speciality", "village")},
+        ),
+        (_("Contact details"), {"fields": ("phone", "address")}),
+        (_("Achievements"), {"fields": ("achievements", "honours")}),
+        (
+            _("Status"),
+            {
+                "fields": ("status", ("out_date", "out_reason")),
+                "description": _("To move a talent out of the database, set the status and give a date and a reason."),
+            },
+        ),
+        (
+            _("Thoughts and views (restricted)"),
+            {
+                "fields": ("thoughts",),
+                "classes": ("collapse",),
+                "description": _("Only the office and the paired cadre may read this."),
+            },
+        ),
+        (_("Contacts"), {"fields": ("contact_history",)}),
+        (
+            _("Record"),
+            {"fields": (("created_at", "created_by"), ("updated_at", "updated_by")), "classes": ("collapse",)},
+        ),
+    )
+    inlines = (PairingHistoryInline, DemandInline, MajorEventInline)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [fs for fs in fieldsets if "contact_history" not in fs[1]["fields"]]
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        # History and ledgers belong to a saved talent; the add page is the talent alone.
+        return self.inlines if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("latest contacts"))
+    def contact_history(self, obj: Talent) -> str:
+        """Contacts hang on pairings, so the talent's are gathered across all of their pairings."""
+        if obj.pk is None:
+            return "-"
+        contacts = list(
+            Contact.objects.filter(pairing__talent=obj)
+            .select_related("pairing__cadre")
+            .order_by("-date", "-id")[:CONTACT_HISTORY_ROWS]
+        )
+        if not contacts:
+            return _("No contacts yet.")
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("date"),
+            _("cadre"),
+            _("method"),
+            _("direction"),
+            _("summary"),
+        )
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:contacts_contact_change", args=[c.pk]),
+                    c.date.isoformat(),
+                    c.pairing.cadre.name,
+                    c.get_method_display(),
+                    c.get_direction_display(),
+                    Truncator(c.summary).chars(40),
+                )
+                for c in contacts
+            ),
+        )
+        return format_html("<table><thead>{}</thead><tbody>{}</tbody></table>", header, rows)
