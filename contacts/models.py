@@ -207,6 +207,10 @@ class ContactQuerySet(models.QuerySet):
     def in_year(self, year: int) -> ContactQuerySet:
         return self.filter(date__year=year)
 
+    def urgent_open(self) -> ContactQuerySet:
+        """Urgent contacts nobody has marked handled yet (R7)."""
+        return self.filter(urgent=True, handled_at__isnull=True)
+
 
 class Contact(models.Model):
     """One contact between a cadre and their talent (R2–R7)."""
@@ -335,6 +339,15 @@ class Suggestion(models.Model):
         return self.content[:30]
 
 
+class DemandQuerySet(models.QuerySet):
+    def open(self) -> DemandQuerySet:
+        return self.exclude(status__in=Demand.CLOSED_STATUSES)
+
+    def urgent_open(self) -> DemandQuerySet:
+        """Urgent demands nobody has marked handled yet (R7)."""
+        return self.filter(urgency=Demand.Urgency.URGENT, handled_at__isnull=True)
+
+
 class Demand(models.Model):
     """An entry of the talent demand ledger (人才诉求台账, R4, R14)."""
 
@@ -408,10 +421,20 @@ class Demand(models.Model):
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
     handled_at = models.DateTimeField(_("urgent item handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        USER,
+        verbose_name=_("urgent item handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
         USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = DemandQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("demand")

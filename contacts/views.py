@@ -1,19 +1,261 @@
+"""The pages cadres, secretaries and liaisons work in (the office's back room is the admin)."""
+
 from __future__ import annotations
 
+import uuid
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from talents import access
+from talents.models import Talent
+
+from . import services
+from .forms import (
+    ContactForm,
+    DemandCloseForm,
+    DemandFollowUpForm,
+    DemandFormSet,
+    DemandProgressForm,
+    SuggestionFormSet,
+    ThoughtsForm,
+)
+from .models import ContactPhoto, Demand, Pairing, Suggestion
+
+
+def _get_talent_for_user(user, pk: int) -> Talent:
+    return get_object_or_404(access.talents_for(user).select_related("unit", "village"), pk=pk)
+
+
+def _get_demand_for_user(user, pk: int) -> Demand:
+    qs = access.demands_for(user).select_related(
+        "talent", "talent__unit", "responsible_unit", "coordinating_cadre", "contact"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _urgent_items(user):
+    contacts = access.contacts_for(user).urgent_open().select_related("pairing__talent", "pairing__cadre")
+    demands = access.demands_for(user).urgent_open().select_related("talent")
+    return list(contacts), list(demands)
 
 
 @login_required
 def home(request):
-    """Where everyone lands after logging in: the office goes to its back office, others to their talents."""
-    if access.is_office(request.user):
-        return redirect("admin:index")
-    talents = access.talents_for(request.user).in_pool().select_related("unit", "village").order_by("name")
+    """Where everyone lands: cadres see their talents, the office its urgent items, others their scope."""
+    user, today = request.user, timezone.localdate()
+    roles = access.roles_of(user)
+    urgent_contacts, urgent_demands = _urgent_items(user) if roles else ([], [])
+    context = {
+        "has_role": bool(roles),
+        "is_office": access.OFFICE in roles,
+        "is_cadre": access.CADRE in roles,
+        "today": today,
+        "days_left": (today.replace(month=12, day=31) - today).days,
+        "reminder_due": services.reminder_due(today),
+        "urgent_contacts": urgent_contacts,
+        "urgent_demands": urgent_demands,
+        "pairings": list(services.cadre_pairings(user, today=today)) if access.CADRE in roles else [],
+    }
+    if roles & {access.VILLAGE_SECRETARY, access.LIAISON, access.LEADER}:
+        talents = access.talents_for(user).in_pool().select_related("unit", "village").order_by("name")
+        context.update(show_scope=True, talents=list(talents))
+    return render(request, "contacts/home.html", context)
+
+
+@login_required
+def contact_new(request):
+    """记录一次联系: one screen, plain form posts, JavaScript only as a help."""
+    pairings = (
+        Pairing.objects.open()
+        .filter(cadre__user=request.user)
+        .select_related("talent", "cadre")
+        .order_by("talent__name")
+    )
+    if access.CADRE not in access.roles_of(request.user) or not pairings:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ContactForm(request.POST, request.FILES, pairings=pairings)
+        suggestions = SuggestionFormSet(request.POST, prefix="sug", queryset=Suggestion.objects.none())
+        demands = DemandFormSet(request.POST, prefix="dem", queryset=Demand.objects.none())
+        if form.is_valid() and suggestions.is_valid() and demands.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("pairing", "token", "photos")}
+            contact, created = services.contact_record(
+                pairing=form.cleaned_data["pairing"],
+                by=request.user,
+                token=form.cleaned_data["token"],
+                data=data,
+                suggestions=[f.cleaned_data for f in suggestions.forms if f.has_changed()],
+                demands=[f.cleaned_data for f in demands.forms if f.has_changed()],
+                photos=form.cleaned_data["photos"],
+            )
+            if created:
+                messages.success(request, _("Contact with %(name)s saved.") % {"name": contact.pairing.talent.name})
+            return redirect("contacts:talent", contact.pairing.talent_id)
+    else:
+        initial = {"token": uuid.uuid4()}
+        talent_id = request.GET.get("talent")
+        chosen = next((p for p in pairings if str(p.talent_id) == talent_id), None)
+        if chosen or len(pairings) == 1:
+            initial["pairing"] = chosen or pairings[0]
+        form = ContactForm(initial=initial, pairings=pairings)
+        suggestions = SuggestionFormSet(prefix="sug", queryset=Suggestion.objects.none())
+        demands = DemandFormSet(prefix="dem", queryset=Demand.objects.none())
     return render(
         request,
-        "contacts/home.html",
-        {"talents": talents, "has_role": bool(access.roles_of(request.user))},
+        "contacts/contact_form.html",
+        {"form": form, "suggestions": suggestions, "demands": demands, "single": len(pairings) == 1},
     )
+
+
+@login_required
+def talent_detail(request, pk: int):
+    user = request.user
+    talent = _get_talent_for_user(user, pk)
+    contacts = (
+        access.contacts_for(user)
+        .filter(pairing__talent=talent)
+        .select_related("pairing__cadre")
+        .prefetch_related(Prefetch("photos", queryset=ContactPhoto.objects.order_by("pk")))
+    )
+    show_thoughts = access.can_see_thoughts(user, talent)
+    return render(
+        request,
+        "contacts/talent_detail.html",
+        {
+            "talent": talent,
+            "personal": access.can_see_personal_data(user, talent),
+            "show_thoughts": show_thoughts,
+            "thoughts_form": ThoughtsForm(initial={"thoughts": talent.thoughts}) if show_thoughts else None,
+            "can_record": access.CADRE in access.roles_of(user) and access.is_paired_cadre(user, talent),
+            "pairings": talent.pairings.select_related("cadre", "term").order_by("-start_date"),
+            "contacts": contacts,
+            "suggestions": access.suggestions_for(user).filter(talent=talent),
+            "demands": access.demands_for(user).filter(talent=talent),
+        },
+    )
+
+
+@login_required
+@require_POST
+def talent_thoughts(request, pk: int):
+    """思想动态 is written by the paired cadre and the office only (R2)."""
+    talent = _get_talent_for_user(request.user, pk)
+    if not access.can_see_thoughts(request.user, talent):
+        raise PermissionDenied
+    form = ThoughtsForm(request.POST)
+    if form.is_valid():
+        talent.thoughts, talent.updated_by = form.cleaned_data["thoughts"], request.user
+        talent.save(update_fields=["thoughts", "updated_by", "updated_at"])
+        messages.success(request, _("Note saved."))
+    return redirect("contacts:talent", talent.pk)
+
+
+def _demand_page(request, demand, **forms):
+    forms.setdefault("progress_form", DemandProgressForm())
+    forms.setdefault("close_form", DemandCloseForm(demand=demand))
+    forms.setdefault("follow_up_form", DemandFollowUpForm())
+    return render(
+        request,
+        "contacts/demand_detail.html",
+        {
+            "demand": demand,
+            "progress": demand.progress.select_related("created_by"),
+            "can_handle": access.can_handle_demand(request.user, demand),
+            **forms,
+        },
+    )
+
+
+@login_required
+def demand_detail(request, pk: int):
+    return _demand_page(request, _get_demand_for_user(request.user, pk))
+
+
+def _get_demand_to_handle(request, pk: int) -> Demand:
+    demand = _get_demand_for_user(request.user, pk)
+    if not access.can_handle_demand(request.user, demand):
+        raise PermissionDenied
+    return demand
+
+
+@login_required
+@require_POST
+def demand_progress(request, pk: int):
+    demand = _get_demand_to_handle(request, pk)
+    form = DemandProgressForm(request.POST)
+    if not form.is_valid():
+        return _demand_page(request, demand, progress_form=form)
+    services.demand_add_progress(demand=demand, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Progress recorded."))
+    return redirect("contacts:demand", demand.pk)
+
+
+@login_required
+@require_POST
+def demand_close(request, pk: int):
+    demand = _get_demand_to_handle(request, pk)
+    form = DemandCloseForm(request.POST, demand=demand)
+    if demand.is_closed or not form.is_valid():
+        return _demand_page(request, demand, close_form=form)
+    services.demand_close(demand=demand, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Demand closed. Remember the follow-up visit."))
+    return redirect("contacts:demand", demand.pk)
+
+
+@login_required
+@require_POST
+def demand_follow_up(request, pk: int):
+    demand = _get_demand_to_handle(request, pk)
+    form = DemandFollowUpForm(request.POST)
+    if not demand.is_closed or not form.is_valid():
+        return _demand_page(request, demand, follow_up_form=form)
+    services.demand_follow_up(demand=demand, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Follow-up recorded."))
+    return redirect("contacts:demand", demand.pk)
+
+
+@login_required
+@require_POST
+def urgent_handled(request, kind: str, pk: int):
+    """Mark an urgent contact or demand handled; it then leaves the highlighted list (R7)."""
+    user = request.user
+    if kind == "contact":
+        item = get_object_or_404(access.contacts_for(user).select_related("pairing__cadre"), pk=pk)
+        allowed = access.can_handle_urgent_contact(user, item)
+    else:
+        item = _get_demand_for_user(user, pk)
+        allowed = access.can_handle_demand(user, item)
+    if not allowed:
+        raise PermissionDenied
+    services.urgent_mark_handled(item=item, by=user)
+    messages.success(request, _("Marked as handled."))
+    return redirect("home")
+
+
+@login_required
+def photo(request, pk: int):
+    """Contact photos are served only to those who may read the contact, never from a public URL."""
+    item = get_object_or_404(ContactPhoto.objects.select_related("contact"), pk=pk)
+    if not access.can_view_photo(request.user, item):
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def talent_photo(request, pk: int):
+    talent = _get_talent_for_user(request.user, pk)
+    if not talent.photo:
+        raise Http404
+    response = FileResponse(talent.photo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -147,7 +147,8 @@ CSRF_COOKIE_SECURE = env("SECURE_COOKIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# No mail unless EMAIL_URL names a server: urgent items still show in the app (R7).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="dummymail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meijia@localhost")
 
@@ -157,3 +158,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- The contact work -----------------------------------------------------------------
+# From this month-day on, talents not yet contacted this year show a reminder (R9).
+CONTACT_REMINDER_FROM = tuple(int(x) for x in env.str("CONTACT_REMINDER_FROM", default="10-01").split("-"))
+# Default deadlines of the demand ledger by urgency, in working days (R14; petition-office practice).
+DEMAND_DUE_WORKING_DAYS = {"urgent": 1, "pressing": 3, "normal": 10}
+# Photos from phones: refused above this size, stored re-encoded at most this many pixels a side.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_SIDE = 1600
+PHOTOS_PER_CONTACT = 6

@@ -174,3 +174,32 @@ def can_see_personal_data(user, talent) -> bool:
     if is_office(user) or is_paired_cadre(user, talent):
         return True
     return LIAISON in roles_of(user) and talent.unit_id is not None and talent.unit.liaison_id == user.pk
+
+
+def can_handle_demand(user, demand) -> bool:
+    """Who follows a demand (R14): the office, the talent's paired cadre, the coordinating cadre, the unit's liaison."""
+    if is_office(user):
+        return True
+    roles = roles_of(user)
+    if CADRE in roles:
+        if demand.coordinating_cadre_id and demand.coordinating_cadre.user_id == user.pk:
+            return True
+        if is_paired_cadre(user, demand.talent):
+            return True
+    if LIAISON in roles:
+        units = [demand.talent.unit, demand.responsible_unit]
+        return any(unit is not None and unit.liaison_id == user.pk for unit in units)
+    return False
+
+
+def can_handle_urgent_contact(user, contact) -> bool:
+    """An urgent contact (R7) is closed by the office or the cadre whose pairing it belongs to."""
+    return is_office(user) or (CADRE in roles_of(user) and contact.pairing.cadre.user_id == user.pk)
+
+
+def can_record_contact(user, pairing) -> bool:
+    return CADRE in roles_of(user) and pairing.is_open and pairing.cadre.user_id == user.pk
+
+
+def can_view_photo(user, photo) -> bool:
+    return contacts_for(user).filter(pk=photo.contact_id).exists()
