@@ -17,6 +17,13 @@ from talents.validators import validate_phone
 USER = settings.AUTH_USER_MODEL
 
 
+def _user_ref(verbose_name) -> models.ForeignKey:
+    """Who recorded or handled a row; kept when the account is removed (the row outlives it)."""
+    return models.ForeignKey(
+        USER, verbose_name=verbose_name, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+
 class Level(models.TextChoices):
     """Township leadership pairings (R9) and village pairings (R18) run side by side."""
 
@@ -140,9 +147,7 @@ class Pairing(models.Model):
         help_text=_("Fill in only when the office approves a second open talent for this cadre in the term."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("created by"))
 
     objects = PairingQuerySet.as_manager()
 
@@ -244,19 +249,10 @@ class Contact(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
     handled_at = models.DateTimeField(_("urgent item handled at"), null=True, blank=True)
-    handled_by = models.ForeignKey(
-        USER,
-        verbose_name=_("urgent item handled by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    handled_by = _user_ref(_("urgent item handled by"))
     client_token = models.UUIDField(_("submission token"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("recorded by"))
 
     objects = ContactQuerySet.as_manager()
 
@@ -319,9 +315,7 @@ class Suggestion(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.COLLECTED)
     answer = models.TextField(_("answer"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("recorded by"))
 
     class Meta:
         verbose_name = _("suggestion")
@@ -421,18 +415,9 @@ class Demand(models.Model):
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
     handled_at = models.DateTimeField(_("urgent item handled at"), null=True, blank=True)
-    handled_by = models.ForeignKey(
-        USER,
-        verbose_name=_("urgent item handled by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    handled_by = _user_ref(_("urgent item handled by"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("recorded by"))
 
     objects = DemandQuerySet.as_manager()
 
@@ -472,9 +457,7 @@ class DemandProgress(models.Model):
     date = models.DateField(_("date"), default=timezone.localdate)
     note = models.TextField(_("progress"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("recorded by"))
 
     class Meta:
         verbose_name = _("progress entry")
@@ -516,9 +499,7 @@ class MajorEvent(models.Model):
         USER, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("recorded by"))
 
     class Meta:
         verbose_name = _("major event report")
@@ -567,9 +548,7 @@ class Recommendation(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("recorded by"))
 
     class Meta:
         verbose_name = _("recommendation")
@@ -616,13 +595,9 @@ class Feedback(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     handling = models.TextField(_("handling"), blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
-    handled_by = models.ForeignKey(
-        USER, verbose_name=_("handled by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    handled_by = _user_ref(_("handled by"))
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("reported by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = _user_ref(_("reported by"))
 
     class Meta:
         verbose_name = _("work feedback")
