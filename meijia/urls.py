@@ -10,4 +10,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", contact_views.home, name="home"),
     path("", include("contacts.urls")),
+    path("db/", include("talents.urls")),
+    path("pairings/", include("contacts.pairing_urls")),
+    path("ledger/", include("contacts.ledger_urls")),
+    path("office/", include("reports.urls")),
 ]
