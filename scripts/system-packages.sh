@@ -6,7 +6,7 @@
 #   gettext:                 compiles the zh_Hans translations (msgfmt)
 #   chromium:                the browser tests drive Debian's Chromium through Playwright
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext ${EXTRA_SYSTEM_PACKAGES:-})
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext chromium ${EXTRA_SYSTEM_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
