@@ -74,7 +74,7 @@ class TermQuerySet(models.QuerySet):
 class Term(models.Model):
     """The two-year period a pairing list is set for (R12), e.g. 2025年—2026年."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("term name"), max_length=50, unique=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     is_current = models.BooleanField(_("current term"), default=False)

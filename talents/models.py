@@ -17,8 +17,8 @@ from .validators import id_birth_date, mask_id_number, mask_phone, validate_id_n
 class Organization(models.Model):
     """The township running this installation: data the office edits, not code (one row)."""
 
-    county = models.CharField(_("county"), max_length=50)
-    township = models.CharField(_("township"), max_length=50)
+    county = models.CharField(_("county name"), max_length=50)
+    township = models.CharField(_("township name"), max_length=50)
     committee_name = models.CharField(_("Party committee name"), max_length=100)
     office_name = models.CharField(_("office name"), max_length=100)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -65,7 +65,7 @@ class Unit(models.Model):
 
     VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("unit name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     party_organization = models.CharField(
         _("Party organisation"), max_length=100, blank=True, help_text=_("Required for villages and communities.")
@@ -183,7 +183,7 @@ class Talent(models.Model):
     thoughts = models.TextField(
         _("thoughts and views"),
         blank=True,
-        help_text=_("Restricted: only the office and the paired cadre may read this (R2)."),
+        help_text=_("Restricted: only the office and the paired cadre may read this."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
