@@ -35,8 +35,12 @@ class PhotosField(forms.FileField):
                 )
             try:
                 with Image.open(f) as img:
-                    img.verify()
-            except (UnidentifiedImageError, OSError, ValueError):
+                    # The header tells the size before anything is decoded: refuse a picture that
+                    # would need hundreds of MB of memory, whatever the file's own size.
+                    if img.width * img.height > settings.PHOTO_MAX_PIXELS:
+                        raise ValueError("too many pixels")
+                    img.load()  # decode, not verify(): a truncated JPEG passes verify() and fails when resized
+            except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
                 raise forms.ValidationError(
                     _("%(name)s is not a photo we can read (JPEG, PNG, WebP …).") % {"name": f.name}, code="not_image"
                 ) from None

@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,9 +42,15 @@ def _get_demand_for_user(user, pk: int) -> Demand:
 
 
 def _urgent_items(user):
-    contacts = access.contacts_for(user).urgent_open().select_related("pairing__talent", "pairing__cadre")
-    demands = access.demands_for(user).urgent_open().select_related("talent")
-    return list(contacts), list(demands)
+    """Urgent items the user sees, each with ``can_handle``: leaders and secretaries read them, not close them."""
+    contacts = list(access.contacts_for(user).urgent_open().select_related("pairing__talent", "pairing__cadre"))
+    for contact in contacts:
+        contact.can_handle = access.can_handle_urgent_contact(user, contact)
+    handled_by_user = access.demands_handled_by(user).filter(pk=OuterRef("pk"))
+    demands = (
+        access.demands_for(user).urgent_open().select_related("talent").annotate(can_handle=Exists(handled_by_user))
+    )
+    return contacts, list(demands)
 
 
 @login_required
@@ -154,7 +160,7 @@ def talent_thoughts(request, pk: int):
     if form.is_valid():
         talent.thoughts, talent.updated_by = form.cleaned_data["thoughts"], request.user
         talent.save(update_fields=["thoughts", "updated_by", "updated_at"])
-        messages.success(request, _("Note saved."))
+        messages.success(request, _("Thoughts and views saved."))
     return redirect("contacts:talent", talent.pk)
 
 

@@ -167,4 +167,5 @@ DEMAND_DUE_WORKING_DAYS = {"urgent": 1, "pressing": 3, "normal": 10}
 # Photos from phones: refused above this size, stored re-encoded at most this many pixels a side.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_SIDE = 1600
+PHOTO_MAX_PIXELS = 50_000_000  # a 50-megapixel phone camera; about 150 MB decoded
 PHOTOS_PER_CONTACT = 6

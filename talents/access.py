@@ -192,6 +192,21 @@ def can_handle_demand(user, demand) -> bool:
     return False
 
 
+def demands_handled_by(user) -> QuerySet:
+    """``can_handle_demand`` as a queryset, so a list can flag its rows in one query."""
+    from contacts.models import Demand
+
+    if is_office(user):
+        return Demand.objects.all()
+    roles = roles_of(user)
+    q = Q(pk__in=[])
+    if CADRE in roles:
+        q |= Q(coordinating_cadre__user=user) | _paired_talents(user, "talent__")
+    if LIAISON in roles:
+        q |= Q(talent__unit__liaison=user) | Q(responsible_unit__liaison=user)
+    return Demand.objects.filter(pk__in=Demand.objects.filter(q).values("pk"))
+
+
 def can_handle_urgent_contact(user, contact) -> bool:
     """An urgent contact (R7) is closed by the office or the cadre whose pairing it belongs to."""
     return is_office(user) or (CADRE in roles_of(user) and contact.pairing.cadre.user_id == user.pk)
@@ -203,3 +218,186 @@ def can_record_contact(user, pairing) -> bool:
 
 def can_view_photo(user, photo) -> bool:
     return contacts_for(user).filter(pk=photo.contact_id).exists()
+
+
+# --- Pairings per term (issue 4, item 4: R10, R12) ---
+
+
+def can_view_pairings(user) -> bool:
+    """The pairing board and its history: the office keeps them, the township leadership reads them."""
+    return sees_everything(user)
+
+
+def can_manage_pairings(user) -> bool:
+    """Only the office proposes, adjusts, supplements and ends pairings and starts a term (R10, R12)."""
+    return is_office(user)
+
+
+# --- Talent database pages (issue 4, item 2: talents/views.py) ---
+
+
+def can_read_talent_database(user) -> bool:
+    """The talent list and its export: the office keeps the database, leaders read it masked."""
+    return sees_everything(user)
+
+
+def can_change_talent_database(user) -> bool:
+    """Adding talents and moving them out (调整出库) is the office's work alone."""
+    return is_office(user)
+
+
+def can_edit_talent_fully(user) -> bool:
+    """The unit, the status and 思想动态 stay with the office where a liaison edits the rest (R11)."""
+    return is_office(user)
+
+
+def talents_with_personal_data(user) -> QuerySet:
+    """``can_see_personal_data`` as a queryset, so a list or an export masks each row in its one query."""
+    from talents.models import Talent
+
+    if is_office(user):
+        return Talent.objects.all()
+    roles = roles_of(user)
+    q = Q(pk__in=[])
+    if CADRE in roles:
+        q |= _paired_talents(user)
+    if LIAISON in roles:
+        q |= Q(unit__liaison=user)
+    return Talent.objects.filter(pk__in=Talent.objects.filter(q).values("pk"))
+
+
+# --- Ledgers: demands, suggestions, major events, recommendations, unit feedback (issue 4, items 6–11) ---
+
+LEDGER_SECTIONS = {
+    "demands": ROLES,
+    "suggestions": (OFFICE, LEADER, CADRE, VILLAGE_SECRETARY),
+    "events": ROLES,
+    # Political recommendations are the village Party organisations' work (R15).
+    "recommendations": (OFFICE, LEADER, VILLAGE_SECRETARY),
+    "feedback": ROLES,
+}
+
+
+def ledger_sections(user) -> list[str]:
+    """The ledger pages (/ledger/<section>/) this user may open, in menu order."""
+    roles = roles_of(user)
+    return [name for name, allowed in LEDGER_SECTIONS.items() if roles & set(allowed)]
+
+
+def talents_for_demand_entry(user) -> QuerySet:
+    """Talents a user may open a ledger entry for (R14): the office any, a liaison their unit's."""
+    from talents.models import Talent
+
+    if is_office(user):
+        return Talent.objects.in_pool()
+    if LIAISON in roles_of(user):
+        return Talent.objects.in_pool().filter(unit__liaison=user)
+    return Talent.objects.none()
+
+
+def can_edit_demand(user, demand) -> bool:
+    """Measures, responsible unit, coordinating cadre and due date: the office and the units' liaisons.
+
+    Reads ``demand.talent.unit`` and ``demand.responsible_unit``: select them with the demand.
+    """
+    if is_office(user):
+        return True
+    if LIAISON not in roles_of(user):
+        return False
+    return any(u is not None and u.liaison_id == user.pk for u in (demand.talent.unit, demand.responsible_unit))
+
+
+def can_answer_suggestion(user, suggestion) -> bool:
+    """Forward, adopt or decline (R3): the office and the talent's paired cadre."""
+    return is_office(user) or is_paired_cadre(user, suggestion.talent)
+
+
+def talents_of_own_units(user) -> QuerySet:
+    """Talents a unit reports about (major events R17, feedback R13): the liaison's unit's, the secretary's village's."""
+    from talents.models import Talent
+
+    if is_office(user):
+        return Talent.objects.in_pool()
+    roles = roles_of(user)
+    q = Q(pk__in=[])
+    if LIAISON in roles:
+        q |= Q(unit__liaison=user)
+    if VILLAGE_SECRETARY in roles:
+        q |= Q(village__secretary=user)
+    return Talent.objects.in_pool().filter(q)
+
+
+def can_acknowledge_event(user, event) -> bool:
+    """The cadre in charge and the office acknowledge a report (R17). Reads ``event.cadre``: select it."""
+    if is_office(user):
+        return True
+    return CADRE in roles_of(user) and event.cadre_id is not None and event.cadre.user_id == user.pk
+
+
+def talents_for_recommendation(user) -> QuerySet:
+    """Talents a village Party organisation may recommend (R15): those of the secretary's village."""
+    from talents.models import Talent
+
+    if is_office(user):
+        return Talent.objects.in_pool().filter(village__isnull=False)
+    if VILLAGE_SECRETARY in roles_of(user):
+        return Talent.objects.in_pool().filter(village__secretary=user)
+    return Talent.objects.none()
+
+
+def can_edit_recommendation(user, recommendation) -> bool:
+    """Reads ``recommendation.organization``: select it."""
+    if is_office(user):
+        return True
+    return VILLAGE_SECRETARY in roles_of(user) and recommendation.organization.secretary_id == user.pk
+
+
+def feedback_for(user) -> QuerySet:
+    """Unit feedback (R13): the reporting unit's liaison or secretary, the cadre concerned, the office and leaders."""
+    from contacts.models import Feedback
+
+    roles = roles_of(user)
+    q = Q(pk__in=[])
+    if CADRE in roles:
+        q |= Q(cadre__user=user)
+    if LIAISON in roles:
+        q |= Q(unit__liaison=user)
+    if VILLAGE_SECRETARY in roles:
+        q |= Q(unit__secretary=user)
+    return _scoped(Feedback.objects.all(), user, q)
+
+
+def units_for_feedback(user) -> QuerySet:
+    """Units a user may report a problem for: the ones they are liaison or secretary of (the office: any)."""
+    from talents.models import Unit
+
+    if is_office(user):
+        return Unit.objects.filter(active=True)
+    roles = roles_of(user)
+    q = Q(pk__in=[])
+    if LIAISON in roles:
+        q |= Q(liaison=user)
+    if VILLAGE_SECRETARY in roles:
+        q |= Q(secretary=user)
+    return Unit.objects.filter(q, active=True)
+
+
+def can_answer_feedback(user) -> bool:
+    """The office answers and closes unit feedback; the cadre concerned reads it."""
+    return is_office(user)
+
+
+# --- Reports: the office dashboard (R16) and yearly compliance (R9) — issue 4, items 1 and 5 ---
+
+
+def can_view_work_overview(user) -> bool:
+    """The dashboard and the compliance table: the office, and the leaders read-only. Figures only, no notes."""
+    return sees_everything(user)
+
+
+# --- Excel import of talents (issue 4, item 3: talents/import_views.py) ---
+
+
+def can_import_talents(user) -> bool:
+    """Importing Excel lists writes the whole database at once: the office's work alone (R11)."""
+    return is_office(user)

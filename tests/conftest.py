@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from tests.factories import CadreFactory, UserFactory, VillageFactory
+from tests.factories import (
+    CadreFactory,
+    PairingFactory,
+    TalentFactory,
+    UnitFactory,
+    UserFactory,
+    VillageFactory,
+    valid_id_number,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +70,23 @@ def secretary_user(village):
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per user; tests create dozens of users and never check the hash strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def liaison_user(db):
+    return UserFactory(username="liaison_t", roles=["liaison"])
+
+
+@pytest.fixture
+def pairing(cadre, village, liaison_user):
+    """The cadre's one talent: works at a unit whose liaison is ``liaison_user``, lives in ``village``."""
+    unit = UnitFactory(name="梅家乡农业服务中心", liaison=liaison_user)
+    talent = TalentFactory(
+        name="陈丽华",
+        unit=unit,
+        village=village,
+        phone="13812345678",
+        id_number=valid_id_number(1),
+        thoughts="对乡里产业规划有些顾虑。",
+    )
+    return PairingFactory(cadre=cadre, talent=talent)

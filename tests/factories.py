@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from contacts.models import (
     Cadre,
     Contact,
+    ContactPhoto,
     Demand,
     DemandProgress,
     Feedback,
@@ -190,3 +193,46 @@ class VillageReportFactory(DjangoModelFactory):
 
     village = factory.SubFactory(VillageFactory)
     year = 2026
+
+
+class ContactPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = ContactPhoto
+
+    contact = factory.SubFactory(ContactFactory)
+    image = factory.django.ImageField(filename="photo.jpg", format="JPEG", width=64, height=48, color="green")
+
+
+def contact_form_data(
+    pairing: Pairing,
+    /,
+    *,
+    suggestions: list[dict] | None = None,
+    demands: list[dict] | None = None,
+    **fields,
+) -> dict:
+    """What the 记录一次联系 form posts: a valid face-to-face contact today, plus the rows given.
+
+    ``suggestions`` and ``demands`` are rows of the two formsets (``content``, ``category`` /
+    ``content``, ``kind``, ``urgency``); an empty extra row is always sent, as the browser does.
+    """
+    data = {
+        "token": str(uuid.uuid4()),
+        "pairing": str(pairing.pk),
+        "date": timezone.localdate().isoformat(),
+        "method": Contact.Method.FACE_TO_FACE,
+        "is_guidance": "on",
+        "direction": Contact.Direction.CADRE,
+        "summary": "",
+        "place": "",
+    }
+    for prefix, rows, blank in (
+        ("sug", suggestions or [], {"content": "", "category": Suggestion.Category.OTHER}),
+        ("dem", demands or [], {"content": "", "kind": "", "urgency": Demand.Urgency.NORMAL}),
+    ):
+        rows = [*rows, blank]
+        data.update({f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"})
+        for i, row in enumerate(rows):
+            data.update({f"{prefix}-{i}-{key}": value for key, value in {**blank, **row}.items()})
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
