@@ -1,0 +1,126 @@
+"""The talent database pages (R1, R11): the list with search and filters, its Excel export,
+add/edit forms and 调整出库. The talent's own page is ``contacts:talent``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from contacts.models import Pairing
+
+from . import access, services
+from .forms import LiaisonTalentForm, MoveOutForm, TalentFilterForm, TalentForm
+from .models import Talent
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _get_filtered_talents_for_user(request, today):
+    """The list's talents for a reader of the database, narrowed by the query string's filters."""
+    if not access.can_read_talent_database(request.user):
+        raise PermissionDenied
+    form = TalentFilterForm(request.GET)
+    talents = services.talents_filtered(access.talents_for(request.user), form.filters(), today=today)
+    return form, talents
+
+
+def _get_talent_to_edit(user, pk: int) -> Talent:
+    """Outside the user's scope: 404; in scope but not theirs to edit (a cadre, a leader): 403."""
+    talent = get_object_or_404(access.talents_for(user).select_related("unit", "village"), pk=pk)
+    if not access.can_edit_talent(user, talent):
+        raise PermissionDenied
+    return talent
+
+
+def _get_talent_to_move_out(user, pk: int) -> Talent:
+    if not access.can_change_talent_database(user):
+        raise PermissionDenied
+    return get_object_or_404(access.talents_for(user).select_related("unit", "village"), pk=pk)
+
+
+@login_required
+def talent_list(request):
+    today = timezone.localdate()
+    form, talents = _get_filtered_talents_for_user(request, today)
+    talents = services.talents_for_list(talents, user=request.user, year=today.year)
+    page = Paginator(talents, PAGE_SIZE).get_page(request.GET.get("page"))
+    for talent in page:
+        talent.age = talent.age_on(today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "talents/talent_list.html",
+        {
+            "form": form,
+            "page": page,
+            "year": today.year,
+            "can_change": access.can_change_talent_database(request.user),
+            "export_query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def talent_export(request):
+    """The list as filtered on screen, as .xlsx, masked as the user's role requires."""
+    today = timezone.localdate()
+    _form, talents = _get_filtered_talents_for_user(request, today)
+    content = services.talent_export_xlsx(talents=talents, user=request.user, today=today)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"{_('Talent list')}-{today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"  # personal data: no copies in caches
+    return response
+
+
+@login_required
+def talent_new(request):
+    if not access.can_change_talent_database(request.user):
+        raise PermissionDenied
+    form = TalentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        talent = services.talent_save(form=form, by=request.user)
+        messages.success(request, _("%(name)s added to the talent database.") % {"name": talent.name})
+        return redirect("contacts:talent", talent.pk)
+    return render(request, "talents/talent_form.html", {"form": form, "talent": None})
+
+
+@login_required
+def talent_edit(request, pk: int):
+    talent = _get_talent_to_edit(request.user, pk)
+    form_class = TalentForm if access.can_edit_talent_fully(request.user) else LiaisonTalentForm
+    form = form_class(request.POST or None, request.FILES or None, instance=talent)
+    if request.method == "POST" and form.is_valid():
+        talent = services.talent_save(form=form, by=request.user)
+        messages.success(request, _("Changes to %(name)s saved.") % {"name": talent.name})
+        return redirect("contacts:talent", talent.pk)
+    return render(request, "talents/talent_form.html", {"form": form, "talent": talent})
+
+
+@login_required
+def talent_move_out(request, pk: int):
+    """调整出库: a confirmation page; only its POST changes anything. The talent is never deleted."""
+    talent = _get_talent_to_move_out(request.user, pk)
+    if talent.status == Talent.Status.OUT:
+        return render(request, "talents/talent_move_out.html", {"talent": talent, "already_out": True})
+    form = MoveOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ended = services.talent_move_out(talent=talent, by=request.user, **form.cleaned_data)
+        text = _("%(name)s moved out of the talent database.") % {"name": talent.name}
+        if ended:
+            cadres = "、".join(p.cadre.name for p in ended)
+            text += " " + _("Pairings ended: %(cadres)s.") % {"cadres": cadres}
+        messages.success(request, text)
+        return redirect(f"{reverse('talents:list')}?status=out")
+    pairings = Pairing.objects.open().filter(talent=talent).select_related("cadre", "term")
+    return render(request, "talents/talent_move_out.html", {"talent": talent, "form": form, "pairings": pairings})
