@@ -70,3 +70,67 @@ class VillageReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village.name} {self.year}"
+
+
+class ReminderLog(models.Model):
+    """One reminder given to one person on one day (R9, R14): the in-app list, and what keeps sending idempotent.
+
+    A row exists whether or not a mail went out (people without an email address see it in the app only);
+    the partial unique constraints make a second run on the same day add nothing.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT_DUE = "contact_due", _("talent not yet contacted this year")
+        DEMAND_OVERDUE = "demand_overdue", _("demand overdue")
+        DEMAND_ESCALATED = "demand_escalated", _("demand overdue, escalated")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    pairing = models.ForeignKey(
+        "contacts.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    demand = models.ForeignKey(
+        "contacts.Demand",
+        verbose_name=_("demand"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    date = models.DateField(_("date"))
+    emailed = models.BooleanField(_("sent by email"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-date", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(pairing__isnull=False) & Q(demand__isnull=True))
+                | (Q(pairing__isnull=True) & Q(demand__isnull=False)),
+                name="reminder_about_one_thing",
+                violation_error_message=_("A reminder is about one pairing or one demand."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "pairing", "date"],
+                condition=Q(pairing__isnull=False),
+                name="reminder_once_a_day_per_pairing",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "demand", "date"],
+                condition=Q(demand__isnull=False),
+                name="reminder_once_a_day_per_demand",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display()} {self.date}"
