@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", contact_views.home, name="home"),
     path("", include("contacts.urls")),
+    path("db/import/", include("talents.import_urls")),
     path("db/", include("talents.urls")),
     path("pairings/", include("contacts.pairing_urls")),
     path("ledger/", include("contacts.ledger_urls")),
