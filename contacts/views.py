@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reports.views import dashboard_context
 from talents import access
 from talents.models import Talent
 
-from . import services
+from . import ledger, services
 from .forms import (
     ContactForm,
     DemandCloseForm,
@@ -28,6 +29,7 @@ from .forms import (
     ThoughtsForm,
 )
 from .models import ContactPhoto, Demand, Pairing, Suggestion
+from .reminders import reminders_for
 
 
 def _get_talent_for_user(user, pk: int) -> Talent:
@@ -70,7 +72,12 @@ def home(request):
         "urgent_demands": urgent_demands,
         "pairings": list(services.cadre_pairings(user, today=today)) if access.CADRE in roles else [],
     }
-    if roles & {access.VILLAGE_SECRETARY, access.LIAISON, access.LEADER}:
+    if roles:
+        context["reminders"] = reminders_for(user, today)
+        context["todos"] = ledger.todos_for(user, today)
+    if access.can_view_work_overview(user):
+        context.update(dashboard_context(today=today))
+    if roles & {access.VILLAGE_SECRETARY, access.LIAISON}:
         talents = access.talents_for(user).in_pool().select_related("unit", "village").order_by("name")
         context.update(show_scope=True, talents=list(talents))
     return render(request, "contacts/home.html", context)
@@ -141,6 +148,8 @@ def talent_detail(request, pk: int):
             "show_thoughts": show_thoughts,
             "thoughts_form": ThoughtsForm(initial={"thoughts": talent.thoughts}) if show_thoughts else None,
             "can_record": access.CADRE in access.roles_of(user) and access.is_paired_cadre(user, talent),
+            "can_edit": access.can_edit_talent(user, talent),
+            "can_view_pairings": access.can_view_pairings(user),
             "pairings": talent.pairings.select_related("cadre", "term").order_by("-start_date"),
             "contacts": contacts,
             "suggestions": access.suggestions_for(user).filter(talent=talent),

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "talents.context_processors.organization",
+                "talents.context_processors.navigation",
             ],
         },
     },
@@ -164,6 +165,8 @@ LOGGING = {
 CONTACT_REMINDER_FROM = tuple(int(x) for x in env.str("CONTACT_REMINDER_FROM", default="10-01").split("-"))
 # Default deadlines of the demand ledger by urgency, in working days (R14; petition-office practice).
 DEMAND_DUE_WORKING_DAYS = {"urgent": 1, "pressing": 3, "normal": 10}
+# Overdue demands go to the leader in charge after this many days past their due date.
+DEMAND_ESCALATE_AFTER_DAYS = env.int("DEMAND_ESCALATE_AFTER_DAYS", default=3)
 # Photos from phones: refused above this size, stored re-encoded at most this many pixels a side.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_SIDE = 1600

@@ -339,8 +339,10 @@ def test_the_offices_home_runs_the_same_queries_for_one_or_many_urgent_items(cli
     many = _office_home_queries(client)
     assert _urgent_box(_home(client, office_user)).count("标记为已处理") == 20
     # session, user, roles (groups), urgent contacts with talent and cadre, urgent demands with
-    # talent (the "may mark handled" flag as a subquery), organisation for the header
-    assert one == many == 6
+    # talent (the "may mark handled" flag as a subquery), the user's reminders, the overview (9
+    # aggregate queries of reports.stats.dashboard), the office's to-dos (6: contacts.ledger.todos_for),
+    # organisation for the header
+    assert one == many == 22
 
 
 def test_marking_handled_needs_a_post(client, cadre, pairing):

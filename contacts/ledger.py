@@ -1,0 +1,507 @@
+"""The ledgers units and the office keep (R3, R13, R14, R15, R17) and everyone's to-dos for the home page.
+
+The per-demand workflow (progress, close, follow-up) lives in ``services``; this module adds the
+ledger around it: entering and editing demands, answering suggestions, filing and acknowledging
+major-event reports, recording recommendations, routing unit feedback, and ``todos_for``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.models import VillageReport
+from talents import access
+from talents.models import Talent, Unit
+
+from . import services
+from .models import Cadre, Demand, DemandProgress, Feedback, Level, MajorEvent, Pairing, Recommendation, Suggestion
+
+log = logging.getLogger(__name__)
+
+# How many rows of each to-do list the home page shows; the rest are one click away.
+TODO_ROWS = 8
+
+UNCLOSED = "unclosed"  # pseudo-status of the demand filter: to do or in progress
+UNHANDLED = "unhandled"  # pseudo-status of the feedback filter: to handle or being handled
+
+
+def township_pairing(talent: Talent) -> Pairing | None:
+    """The talent's open pairing with a township leadership member: that cadre is 'in charge' of them."""
+    return Pairing.objects.open().filter(talent=talent, level=Level.TOWNSHIP).select_related("cadre").first()
+
+
+def _notify(*, user_ids: list[int], subject: str, lines: list[str]) -> int:
+    """Mail the given users and the office; the in-app lists need no message. Mail failures lose nothing."""
+    users = get_user_model().objects.filter(Q(pk__in=user_ids) | Q(groups__name=access.OFFICE), is_active=True)
+    recipients = sorted({u.email for u in users if u.email})
+    if not recipients:
+        return 0
+    try:
+        return send_mail(subject, "\n".join(lines), None, recipients)
+    except OSError:
+        log.exception("ledger mail could not be sent")
+        return 0
+
+
+# --- Demand ledger (R14) -------------------------------------------------------------------------
+
+
+def _overdue_q(today: datetime.date) -> Q:
+    return Q(due_date__lt=today) & ~Q(status__in=Demand.CLOSED_STATUSES)
+
+
+def _with_overdue(qs: QuerySet, today: datetime.date) -> QuerySet:
+    return qs.annotate(
+        is_overdue=Case(When(_overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def demand_ledger(
+    user,
+    *,
+    today: datetime.date,
+    status: str = "",
+    kind: str = "",
+    unit: Unit | None = None,
+    cadre: Cadre | None = None,
+    overdue: bool = False,
+    year: int | None = None,
+) -> QuerySet:
+    """The demands the user sees, filtered, each with ``is_overdue``; one query whatever the size."""
+    qs = access.demands_for(user).select_related("talent__unit", "responsible_unit", "coordinating_cadre")
+    if status == UNCLOSED:
+        qs = qs.open()
+    elif status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unit is not None:
+        qs = qs.filter(Q(responsible_unit=unit) | Q(talent__unit=unit))
+    if cadre is not None:
+        qs = qs.filter(coordinating_cadre=cadre)
+    if overdue:
+        qs = qs.filter(_overdue_q(today))
+    if year:
+        qs = qs.filter(raised_on__year=year)
+    return _with_overdue(qs, today).order_by("-raised_on", "-id")
+
+
+def demand_create(
+    *,
+    by,
+    talent: Talent,
+    raised_on: datetime.date,
+    source: str,
+    kind: str,
+    urgency: str,
+    content: str,
+    measures: str = "",
+    responsible_unit: Unit | None = None,
+    coordinating_cadre: Cadre | None = None,
+    due_date: datetime.date | None = None,
+) -> Demand:
+    """A demand reported by a unit or raised by the talent directly, with defaults the office would pick.
+
+    The due date follows the urgency, the responsible unit is the talent's, the coordinating cadre
+    the talent's township cadre; an urgent demand mails that cadre and the office (R7).
+    """
+    pairing = township_pairing(talent)
+    with transaction.atomic():
+        demand = Demand.objects.create(
+            talent=talent,
+            raised_on=raised_on,
+            source=source,
+            kind=kind,
+            urgency=urgency,
+            content=content,
+            measures=measures,
+            responsible_unit=responsible_unit or talent.unit,
+            coordinating_cadre=coordinating_cadre or (pairing.cadre if pairing else None),
+            due_date=due_date or services.demand_due_date(urgency=urgency, raised_on=raised_on),
+            created_by=by,
+        )
+        if demand.urgency == Demand.Urgency.URGENT and pairing is not None:
+            transaction.on_commit(lambda: services.urgent_notify(pairing=pairing, demands=[demand]))
+    return demand
+
+
+DEMAND_EDITABLE = ("measures", "responsible_unit", "coordinating_cadre", "due_date")
+
+
+@transaction.atomic
+def demand_update(*, demand: Demand, by, **values) -> list[str]:
+    """Change what the ledger says about the handling; the change is written into the progress log.
+
+    An empty due date means the default for the demand's urgency. Returns the names of the changed fields.
+    """
+    unknown = set(values) - set(DEMAND_EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    if "due_date" in values and values["due_date"] is None:
+        values["due_date"] = services.demand_due_date(urgency=demand.urgency, raised_on=demand.raised_on)
+    changed = [name for name, value in values.items() if getattr(demand, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(demand, name, values[name])
+    demand.save(update_fields=changed)
+    labels = "、".join(str(Demand._meta.get_field(name).verbose_name) for name in changed)
+    DemandProgress.objects.create(
+        demand=demand,
+        date=timezone.localdate(),
+        note=_("Ledger entry changed: %(fields)s.") % {"fields": labels},
+        created_by=by,
+    )
+    return changed
+
+
+# --- Suggestions (R3) ----------------------------------------------------------------------------
+
+
+def suggestion_list(user, *, status: str = "", category: str = "", year: int | None = None) -> QuerySet:
+    qs = access.suggestions_for(user).select_related("talent", "contact__pairing__cadre")
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if year:
+        qs = qs.filter(created_at__year=year)
+    return qs.order_by("-created_at", "-id")
+
+
+@transaction.atomic
+def suggestion_forward(*, suggestion: Suggestion, forwarded_to: str) -> None:
+    suggestion.forwarded_to, suggestion.status = forwarded_to, Suggestion.Status.FORWARDED
+    suggestion.save(update_fields=["forwarded_to", "status"])
+
+
+@transaction.atomic
+def suggestion_answer(*, suggestion: Suggestion, status: str, answer: str) -> None:
+    """Adopted or not adopted, with the answer given to the talent."""
+    if status not in (Suggestion.Status.ADOPTED, Suggestion.Status.NOT_ADOPTED):
+        raise ValueError(status)
+    suggestion.status, suggestion.answer = status, answer
+    suggestion.save(update_fields=["status", "answer"])
+
+
+# --- Major-event reports (R17) -------------------------------------------------------------------
+
+
+def event_reporting_unit(user, talent: Talent) -> Unit | None:
+    """Who the report comes from: the liaison's unit or the secretary's village (the office: the talent's)."""
+    roles = access.roles_of(user)
+    if access.LIAISON in roles and talent.unit_id and talent.unit.liaison_id == user.pk:
+        return talent.unit
+    if access.VILLAGE_SECRETARY in roles and talent.village_id and talent.village.secretary_id == user.pk:
+        return talent.village
+    if access.is_office(user):
+        return talent.unit or talent.village
+    return None
+
+
+def event_list(user, *, unacknowledged: bool = False, kind: str = "", year: int | None = None) -> QuerySet:
+    qs = access.events_for(user).select_related("talent", "reporting_unit", "cadre", "acknowledged_by")
+    if unacknowledged:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(date__year=year)
+    return qs.order_by("-date", "-id")
+
+
+def event_file(
+    *,
+    by,
+    talent: Talent,
+    reporting_unit: Unit,
+    kind: str,
+    date: datetime.date,
+    description: str,
+    reporter_name: str,
+) -> MajorEvent:
+    """File a report; it goes to the talent's township cadre (set here) and the office, by mail as well."""
+    pairing = township_pairing(talent)
+    with transaction.atomic():
+        event = MajorEvent.objects.create(
+            talent=talent,
+            kind=kind,
+            date=date,
+            description=description,
+            reporting_unit=reporting_unit,
+            reporter_name=reporter_name,
+            cadre=pairing.cadre if pairing else None,
+            created_by=by,
+        )
+        transaction.on_commit(lambda: event_notify(event=event))
+    return event
+
+
+def event_notify(*, event: MajorEvent) -> int:
+    subject = _("[Major event] %(talent)s: %(kind)s") % {"talent": event.talent.name, "kind": event.get_kind_display()}
+    lines = [
+        f"{event.date:%Y-%m-%d} {event.reporting_unit.name} {event.reporter_name}",
+        event.description,
+        reverse("ledger:event", args=[event.pk]),
+    ]
+    return _notify(user_ids=[event.cadre.user_id] if event.cadre else [], subject=subject, lines=lines)
+
+
+def event_acknowledge(*, event: MajorEvent, by) -> bool:
+    """Acknowledge once: a second click (or a second person) changes nothing. True if this call did it."""
+    now = timezone.now()
+    done = MajorEvent.objects.filter(pk=event.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=by
+    )
+    event.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
+    return bool(done)
+
+
+def unacknowledged_events_for(user) -> QuerySet:
+    """Reports still waiting for acknowledgement that reach this user (R17).
+
+    The office acknowledges any and leaders read them all; a cadre gets those about the talents
+    they are in charge of. Units that filed them follow them on the events list instead.
+    """
+    qs = MajorEvent.objects.filter(acknowledged_at__isnull=True).select_related("talent", "reporting_unit", "cadre")
+    roles = access.roles_of(user)
+    if roles & {access.OFFICE, access.LEADER}:
+        return qs.order_by("-date", "-id")
+    if access.CADRE in roles:
+        return qs.filter(cadre__user=user).order_by("-date", "-id")
+    return qs.none()
+
+
+# --- Recommendations (R15) -----------------------------------------------------------------------
+
+
+def recommendation_list(
+    user, *, village: Unit | None = None, year: int | None = None, role: str = "", outcome: str = ""
+) -> QuerySet:
+    qs = access.recommendations_for(user).select_related("talent", "organization")
+    if village is not None:
+        qs = qs.filter(organization=village)
+    if year:
+        qs = qs.filter(year=year)
+    if role:
+        qs = qs.filter(role=role)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return qs.order_by("organization__sort_order", "organization__name", "-year", "talent__name", "id")
+
+
+@transaction.atomic
+def recommendation_create(
+    *, by, talent: Talent, role: str, level: str, year: int, outcome: str, note: str = ""
+) -> Recommendation:
+    """The talent's village Party organisation is the recommending one."""
+    return Recommendation.objects.create(
+        talent=talent,
+        organization=talent.village,
+        role=role,
+        level=level,
+        year=year,
+        outcome=outcome,
+        note=note,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def recommendation_update(*, recommendation: Recommendation, outcome: str, note: str) -> None:
+    recommendation.outcome, recommendation.note = outcome, note
+    recommendation.save(update_fields=["outcome", "note"])
+
+
+# --- Unit feedback (R13) -------------------------------------------------------------------------
+
+
+def feedback_list(user, *, status: str = "", year: int | None = None) -> QuerySet:
+    qs = access.feedback_for(user).select_related("unit", "talent", "cadre")
+    if status == UNHANDLED:
+        qs = qs.exclude(status=Feedback.Status.HANDLED)
+    elif status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(created_at__year=year)
+    return qs.order_by("-created_at", "-id")
+
+
+@transaction.atomic
+def feedback_file(*, by, unit: Unit, content: str, talent: Talent | None = None, cadre: Cadre | None = None):
+    """A unit's problem report; about a talent and naming no cadre, it goes to the talent's township cadre."""
+    if cadre is None and talent is not None:
+        pairing = township_pairing(talent)
+        cadre = pairing.cadre if pairing else None
+    return Feedback.objects.create(unit=unit, talent=talent, cadre=cadre, content=content, created_by=by)
+
+
+@transaction.atomic
+def feedback_answer(*, feedback: Feedback, by, handling: str, close: bool) -> None:
+    """Record how the office handles it; closing marks it handled with who and when."""
+    feedback.handling = handling
+    if close:
+        feedback.status, feedback.handled_at, feedback.handled_by = Feedback.Status.HANDLED, timezone.now(), by
+    else:
+        feedback.status = Feedback.Status.IN_PROGRESS
+    feedback.save(update_fields=["handling", "status", "handled_at", "handled_by"])
+
+
+# --- Home page to-dos ----------------------------------------------------------------------------
+
+
+@dataclass
+class Items:
+    """The first rows of a to-do list, how many there are in all and where the whole list is."""
+
+    rows: list
+    total: int
+    url: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+@dataclass
+class VillageStatus:
+    village: Unit
+    talent_count: int
+    report_status: str  # "" when the year's report is not started
+
+    @property
+    def report_label(self) -> str:
+        if not self.report_status:
+            return _("not started")
+        return str(VillageReport.Status(self.report_status).label)
+
+
+@dataclass
+class Todos:
+    """Per role, what the user has to look at; a role the user lacks stays ``None``."""
+
+    year: int
+    liaison: dict | None = None
+    secretary: dict | None = None
+    cadre: dict | None = None
+    office: dict | None = None
+    leader: dict | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.liaison, self.secretary, self.cadre, self.office, self.leader))
+
+
+def _items(qs: QuerySet, url: str = "") -> Items:
+    """Two queries whatever the size: the count and the first rows."""
+    return Items(rows=list(qs[:TODO_ROWS]), total=qs.count(), url=url)
+
+
+def _url(name: str, query: str = "") -> str:
+    return reverse(f"ledger:{name}") + (f"?{query}" if query else "")
+
+
+def _open_demands(qs: QuerySet, today: datetime.date) -> QuerySet:
+    """Open demands, overdue first, then by due date."""
+    return (
+        _with_overdue(qs.open(), today)
+        .select_related("talent", "responsible_unit")
+        .order_by("-is_overdue", F("due_date").asc(nulls_last=True), "raised_on", "id")
+    )
+
+
+def _liaison_todos(user, today: datetime.date) -> dict:
+    demands = Demand.objects.filter(Q(talent__unit__liaison=user) | Q(responsible_unit__liaison=user))
+    since = today - datetime.timedelta(days=90)
+    events = MajorEvent.objects.filter(reporting_unit__liaison=user, date__gte=since).select_related(
+        "talent", "reporting_unit", "cadre"
+    )
+    feedback = Feedback.objects.filter(unit__liaison=user).exclude(status=Feedback.Status.HANDLED)
+    return {
+        "open_demands": _items(_open_demands(demands, today), _url("demands", f"status={UNCLOSED}")),
+        "recent_events": _items(events.order_by("-date", "-id"), _url("events")),
+        "open_feedback": _items(
+            feedback.select_related("unit", "talent").order_by("-created_at", "-id"), _url("feedback")
+        ),
+    }
+
+
+def _secretary_todos(user, today: datetime.date) -> dict:
+    report = VillageReport.objects.filter(village=OuterRef("pk"), year=today.year)
+    villages = (
+        Unit.objects.filter(secretary=user)
+        .annotate(
+            talent_count=Count("village_talents", filter=Q(village_talents__status=Talent.Status.IN_POOL)),
+            report_status=Subquery(report.values("status")[:1]),
+        )
+        .order_by("sort_order", "name")
+    )
+    demands = Demand.objects.filter(talent__village__secretary=user)
+    recommendations = (
+        Recommendation.objects.filter(Q(organization__secretary=user) | Q(talent__village__secretary=user))
+        .filter(year=today.year)
+        .select_related("talent")
+        .order_by("talent__name", "id")
+    )
+    return {
+        "villages": [VillageStatus(v, v.talent_count, v.report_status or "") for v in villages],
+        "open_demands": _items(_open_demands(demands, today), _url("demands", f"status={UNCLOSED}")),
+        "recommendations": _items(recommendations, _url("recommendations", f"year={today.year}")),
+    }
+
+
+def _cadre_todos(user) -> dict:
+    feedback = Feedback.objects.filter(cadre__user=user).exclude(status=Feedback.Status.HANDLED)
+    return {
+        "events": _items(unacknowledged_events_for(user), _url("events", "unacknowledged=on")),
+        "feedback": _items(feedback.select_related("unit", "talent").order_by("-created_at", "-id"), _url("feedback")),
+    }
+
+
+def _office_todos(user, today: datetime.date) -> dict:
+    feedback = Feedback.objects.exclude(status=Feedback.Status.HANDLED).select_related("unit", "talent", "cadre")
+    overdue = Demand.objects.filter(_overdue_q(today)).select_related("talent", "responsible_unit")
+    return {
+        "events": _items(unacknowledged_events_for(user), _url("events", "unacknowledged=on")),
+        "feedback": _items(feedback.order_by("created_at", "id"), _url("feedback", f"status={UNHANDLED}")),
+        "overdue_demands": _items(overdue.order_by("due_date", "id"), _url("demands", "overdue=on")),
+    }
+
+
+def _leader_todos(user, today: datetime.date) -> dict:
+    days = settings.DEMAND_ESCALATE_AFTER_DAYS  # overdue this long, a demand goes to the leaders
+    cutoff = today - datetime.timedelta(days=days)
+    escalated = Demand.objects.filter(_overdue_q(cutoff)).select_related("talent", "responsible_unit")
+    return {
+        "events": _items(unacknowledged_events_for(user), _url("events", "unacknowledged=on")),
+        "escalated_demands": _items(escalated.order_by("due_date", "id"), _url("demands", "overdue=on")),
+        "escalation_days": days,
+    }
+
+
+def todos_for(user, today: datetime.date) -> Todos:
+    """What each of the user's roles asks of them today; a fixed number of queries per role."""
+    roles = access.roles_of(user)
+    todos = Todos(year=today.year)
+    if access.OFFICE in roles:
+        todos.office = _office_todos(user, today)
+    elif access.LEADER in roles:
+        todos.leader = _leader_todos(user, today)
+    if access.CADRE in roles and access.OFFICE not in roles:
+        todos.cadre = _cadre_todos(user)
+    if access.VILLAGE_SECRETARY in roles:
+        todos.secretary = _secretary_todos(user, today)
+    if access.LIAISON in roles:
+        todos.liaison = _liaison_todos(user, today)
+    return todos

@@ -1,0 +1,418 @@
+"""The ledger pages: demands (R14), suggestions (R3), major events (R17), recommendations (R15), feedback (R13).
+
+Each list shows exactly the user's scope (talents/access.py); readers such as leaders get the
+same lists without the forms, and a post from them is refused.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from talents import access
+from talents.models import Unit
+
+from . import ledger
+from .ledger_forms import (
+    DemandEditForm,
+    DemandEntryForm,
+    DemandFilterForm,
+    EventFilterForm,
+    EventForm,
+    FeedbackAnswerForm,
+    FeedbackFilterForm,
+    FeedbackForm,
+    RecommendationFilterForm,
+    RecommendationForm,
+    RecommendationOutcomeForm,
+    SuggestionAnswerForm,
+    SuggestionFilterForm,
+    SuggestionForwardForm,
+)
+from .models import Demand, Feedback, MajorEvent, Recommendation, Suggestion
+
+PER_PAGE = 50
+
+
+def _require_section(user, section: str) -> None:
+    if section not in access.ledger_sections(user):
+        raise PermissionDenied
+
+
+def _page(request, qs):
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _years(qs, field: str) -> list[int]:
+    """The years that have data, newest first, for the year filter (one query)."""
+    kind = "date" if field in ("date", "raised_on") else "datetime"
+    dates = qs.dates(field, "year", order="DESC") if kind == "date" else qs.datetimes(field, "year", order="DESC")
+    return [d.year for d in dates]
+
+
+def _list_page(request, template: str, page, filter_form, **context):
+    return render(request, template, {"page": page, "filters": filter_form} | context)
+
+
+def _get_demand_for_user(user, pk: int) -> Demand:
+    qs = access.demands_for(user).select_related("talent__unit", "responsible_unit", "coordinating_cadre")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _get_suggestion_for_user(user, pk: int) -> Suggestion:
+    qs = access.suggestions_for(user).select_related("talent", "contact__pairing__cadre", "created_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _get_event_for_user(user, pk: int) -> MajorEvent:
+    qs = access.events_for(user).select_related("talent", "reporting_unit", "cadre", "acknowledged_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _get_recommendation_for_user(user, pk: int) -> Recommendation:
+    qs = access.recommendations_for(user).select_related("talent", "organization")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _get_feedback_for_user(user, pk: int) -> Feedback:
+    qs = access.feedback_for(user).select_related("unit", "talent", "cadre", "handled_by", "created_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+# --- Demand ledger (R14) -------------------------------------------------------------------------
+
+
+@login_required
+def demand_list(request):
+    user, today = request.user, timezone.localdate()
+    _require_section(user, "demands")
+    form = DemandFilterForm(request.GET, years=_years(access.demands_for(user), "raised_on"))
+    page = _page(request, ledger.demand_ledger(user, today=today, **form.filters()))
+    for demand in page:
+        demand.can_edit = access.can_edit_demand(user, demand)
+    return _list_page(
+        request,
+        "ledger/demand_list.html",
+        page,
+        form,
+        can_add=access.talents_for_demand_entry(user).exists(),
+    )
+
+
+@login_required
+def demand_new(request):
+    user = request.user
+    talents = access.talents_for_demand_entry(user)
+    if not talents.exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        form = DemandEntryForm(request.POST, talents=talents)
+        if form.is_valid():
+            demand = ledger.demand_create(by=user, **form.cleaned_data)
+            messages.success(request, _("Demand entered in the ledger."))
+            return redirect("contacts:demand", demand.pk)
+    else:
+        initial = {"raised_on": timezone.localdate(), "source": Demand.Source.UNIT}
+        if talents.filter(pk=request.GET.get("talent") or 0).exists():
+            initial["talent"] = request.GET["talent"]
+        form = DemandEntryForm(initial=initial, talents=talents)
+    return render(request, "ledger/demand_form.html", {"form": form})
+
+
+@login_required
+def demand_edit(request, pk: int):
+    user = request.user
+    demand = _get_demand_for_user(user, pk)
+    if not access.can_edit_demand(user, demand):
+        raise PermissionDenied
+    form = DemandEditForm(request.POST or None, demand=demand)
+    if request.method == "POST" and form.is_valid():
+        changed = ledger.demand_update(demand=demand, by=user, **form.cleaned_data)
+        messages.success(request, _("Ledger entry saved.") if changed else _("Nothing was changed."))
+        return redirect("contacts:demand", demand.pk)
+    return render(
+        request,
+        "ledger/demand_edit.html",
+        {"form": form, "demand": demand},
+    )
+
+
+# --- Suggestions (R3) ----------------------------------------------------------------------------
+
+
+@login_required
+def suggestion_list(request):
+    user = request.user
+    _require_section(user, "suggestions")
+    form = SuggestionFilterForm(request.GET, years=_years(access.suggestions_for(user), "created_at"))
+    page = _page(request, ledger.suggestion_list(user, **form.filters()))
+    return _list_page(request, "ledger/suggestion_list.html", page, form)
+
+
+def _suggestion_page(request, suggestion, **forms):
+    can_answer = access.can_answer_suggestion(request.user, suggestion)
+    undecided = suggestion.status in (Suggestion.Status.COLLECTED, Suggestion.Status.FORWARDED)
+    forms.setdefault("forward_form", SuggestionForwardForm(initial={"forwarded_to": suggestion.forwarded_to}))
+    forms.setdefault("answer_form", SuggestionAnswerForm())
+    return render(
+        request,
+        "ledger/suggestion_detail.html",
+        {
+            "suggestion": suggestion,
+            "can_answer": can_answer and undecided,
+            **forms,
+        },
+    )
+
+
+@login_required
+def suggestion_detail(request, pk: int):
+    return _suggestion_page(request, _get_suggestion_for_user(request.user, pk))
+
+
+def _get_suggestion_to_answer(request, pk: int) -> Suggestion:
+    suggestion = _get_suggestion_for_user(request.user, pk)
+    if not access.can_answer_suggestion(request.user, suggestion):
+        raise PermissionDenied
+    return suggestion
+
+
+def _already_decided(request, suggestion) -> bool:
+    if suggestion.status in (Suggestion.Status.ADOPTED, Suggestion.Status.NOT_ADOPTED):
+        messages.error(request, _("This suggestion has already been answered."))
+        return True
+    return False
+
+
+@login_required
+@require_POST
+def suggestion_forward(request, pk: int):
+    suggestion = _get_suggestion_to_answer(request, pk)
+    if _already_decided(request, suggestion):
+        return redirect("ledger:suggestion", suggestion.pk)
+    form = SuggestionForwardForm(request.POST)
+    if not form.is_valid():
+        return _suggestion_page(request, suggestion, forward_form=form)
+    ledger.suggestion_forward(suggestion=suggestion, **form.cleaned_data)
+    messages.success(request, _("Suggestion forwarded."))
+    return redirect("ledger:suggestion", suggestion.pk)
+
+
+@login_required
+@require_POST
+def suggestion_answer(request, pk: int):
+    suggestion = _get_suggestion_to_answer(request, pk)
+    if _already_decided(request, suggestion):
+        return redirect("ledger:suggestion", suggestion.pk)
+    form = SuggestionAnswerForm(request.POST)
+    if not form.is_valid():
+        return _suggestion_page(request, suggestion, answer_form=form)
+    ledger.suggestion_answer(suggestion=suggestion, **form.cleaned_data)
+    messages.success(request, _("Answer recorded."))
+    return redirect("ledger:suggestion", suggestion.pk)
+
+
+# --- Major-event reports (R17) -------------------------------------------------------------------
+
+
+@login_required
+def event_list(request):
+    user = request.user
+    _require_section(user, "events")
+    form = EventFilterForm(request.GET, years=_years(access.events_for(user), "date"))
+    page = _page(request, ledger.event_list(user, **form.filters()))
+    for event in page:
+        event.can_acknowledge = access.can_acknowledge_event(user, event)
+    return _list_page(
+        request,
+        "ledger/event_list.html",
+        page,
+        form,
+        can_add=access.talents_of_own_units(user).exists(),
+    )
+
+
+@login_required
+def event_new(request):
+    user = request.user
+    talents = access.talents_of_own_units(user)
+    if not talents.exists():
+        raise PermissionDenied
+    office = access.is_office(user)
+    if request.method == "POST":
+        form = EventForm(request.POST, talents=talents, user=user, office=office)
+        if form.is_valid():
+            event = ledger.event_file(by=user, **form.cleaned_data)
+            messages.success(request, _("Report sent to the cadre in charge and the office."))
+            return redirect("ledger:event", event.pk)
+    else:
+        initial = {"date": timezone.localdate(), "reporter_name": user.get_full_name() or user.username}
+        if talents.filter(pk=request.GET.get("talent") or 0).exists():
+            initial["talent"] = request.GET["talent"]
+        form = EventForm(initial=initial, talents=talents, user=user, office=office)
+    return render(request, "ledger/event_form.html", {"form": form})
+
+
+@login_required
+def event_detail(request, pk: int):
+    event = _get_event_for_user(request.user, pk)
+    return render(
+        request,
+        "ledger/event_detail.html",
+        {
+            "event": event,
+            "can_acknowledge": access.can_acknowledge_event(request.user, event),
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_acknowledge(request, pk: int):
+    event = _get_event_for_user(request.user, pk)
+    if not access.can_acknowledge_event(request.user, event):
+        raise PermissionDenied
+    if ledger.event_acknowledge(event=event, by=request.user):
+        messages.success(request, _("Report acknowledged."))
+    else:
+        messages.info(request, _("This report was already acknowledged."))
+    back = request.POST.get("back")  # acknowledged from the home page or the list: go back there
+    if back == "home":
+        return redirect("home")
+    if back == "list":
+        return redirect("ledger:events")
+    return redirect("ledger:event", event.pk)
+
+
+# --- Recommendations (R15) -----------------------------------------------------------------------
+
+
+@login_required
+def recommendation_list(request):
+    user = request.user
+    _require_section(user, "recommendations")
+    scope = access.recommendations_for(user)
+    villages = Unit.objects.villages() if access.sees_everything(user) else Unit.objects.filter(secretary=user)
+    form = RecommendationFilterForm(
+        request.GET, villages=villages, years=scope.values_list("year", flat=True).distinct().order_by("-year")
+    )
+    page = _page(request, ledger.recommendation_list(user, **form.filters()))
+    for item in page:
+        item.can_edit = access.can_edit_recommendation(user, item)
+    return _list_page(
+        request,
+        "ledger/recommendation_list.html",
+        page,
+        form,
+        can_add=access.talents_for_recommendation(user).exists(),
+    )
+
+
+@login_required
+def recommendation_new(request):
+    user = request.user
+    talents = access.talents_for_recommendation(user)
+    if not talents.exists():
+        raise PermissionDenied
+    form = RecommendationForm(request.POST or None, talents=talents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.recommendation_create(by=user, **form.cleaned_data)
+        except IntegrityError:  # the same recommendation saved a moment ago by someone else
+            form.add_error(None, _("This recommendation is already recorded."))
+        else:
+            messages.success(request, _("Recommendation recorded."))
+            return redirect("ledger:recommendations")
+    return render(request, "ledger/recommendation_form.html", {"form": form})
+
+
+@login_required
+def recommendation_edit(request, pk: int):
+    user = request.user
+    item = _get_recommendation_for_user(user, pk)
+    if not access.can_edit_recommendation(user, item):
+        raise PermissionDenied
+    form = RecommendationOutcomeForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        ledger.recommendation_update(recommendation=item, **form.cleaned_data)
+        messages.success(request, _("Outcome saved."))
+        return redirect("ledger:recommendations")
+    return render(
+        request,
+        "ledger/recommendation_edit.html",
+        {"form": form, "item": item},
+    )
+
+
+# --- Unit feedback (R13) -------------------------------------------------------------------------
+
+
+@login_required
+def feedback_list(request):
+    user = request.user
+    _require_section(user, "feedback")
+    form = FeedbackFilterForm(request.GET, years=_years(access.feedback_for(user), "created_at"))
+    page = _page(request, ledger.feedback_list(user, **form.filters()))
+    return _list_page(
+        request,
+        "ledger/feedback_list.html",
+        page,
+        form,
+        can_add=access.units_for_feedback(user).exists(),
+    )
+
+
+@login_required
+def feedback_new(request):
+    user = request.user
+    units = access.units_for_feedback(user)
+    if not units.exists():
+        raise PermissionDenied
+    form = FeedbackForm(request.POST or None, units=units, talents=access.talents_of_own_units(user))
+    if request.method == "POST" and form.is_valid():
+        ledger.feedback_file(by=user, **form.cleaned_data)
+        messages.success(request, _("Feedback sent to the office."))
+        return redirect("ledger:feedback")
+    return render(request, "ledger/feedback_form.html", {"form": form})
+
+
+def _feedback_page(request, item, answer_form=None):
+    can_answer = access.can_answer_feedback(request.user) and item.status != Feedback.Status.HANDLED
+    return render(
+        request,
+        "ledger/feedback_detail.html",
+        {
+            "item": item,
+            "can_answer": can_answer,
+            "answer_form": answer_form or FeedbackAnswerForm(initial={"handling": item.handling}),
+        },
+    )
+
+
+@login_required
+def feedback_detail(request, pk: int):
+    return _feedback_page(request, _get_feedback_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def feedback_answer(request, pk: int):
+    item = _get_feedback_for_user(request.user, pk)
+    if not access.can_answer_feedback(request.user):
+        raise PermissionDenied
+    if item.status == Feedback.Status.HANDLED:
+        messages.error(request, _("This feedback is already closed."))
+        return redirect("ledger:feedback_detail", item.pk)
+    form = FeedbackAnswerForm(request.POST)
+    if not form.is_valid():
+        return _feedback_page(request, item, answer_form=form)
+    ledger.feedback_answer(feedback=item, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Feedback closed.") if form.cleaned_data["close"] else _("Handling recorded."))
+    return redirect("ledger:feedback_detail", item.pk)
