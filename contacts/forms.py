@@ -138,7 +138,9 @@ class ThoughtsForm(forms.Form):
 
 
 class DemandProgressForm(forms.Form):
-    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
@@ -150,7 +152,9 @@ class DemandCloseForm(forms.Form):
     )
     result = forms.CharField(label=_("How it was solved or explained"), widget=forms.Textarea(attrs={"rows": 3}))
     closed_on = forms.DateField(
-        label=_("Closed on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Closed on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, demand: Demand, **kwargs):
@@ -171,4 +175,6 @@ class DemandFollowUpForm(forms.Form):
         label=_("Satisfaction"), choices=Demand.Satisfaction.choices, widget=forms.RadioSelect
     )
     follow_up = forms.CharField(label=_("Follow-up visit"), widget=forms.Textarea(attrs={"rows": 2}))
-    on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

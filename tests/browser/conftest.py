@@ -143,3 +143,48 @@ def compiled_catalogue():
     po, mo = LC_MESSAGES / "django.po", LC_MESSAGES / "django.mo"
     if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
         pytest.fail(f"{mo} is missing or older than the .po: run `make messages` (make test does).")
+
+
+# --- The office at a desk (issue 4, item 12) ---------------------------------------------------------
+
+DESKTOP = {
+    "viewport": {"width": 1366, "height": 900},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+
+
+class Desktop(Phone):
+    """A page in a desktop-sized browser with a mouse: the office's screen. Same checks as the phone."""
+
+    def log_in(self, username: str, password: str = PASSWORD) -> None:
+        self.go("/login/")
+        self.page.locator("#id_username").fill(username)
+        self.page.locator("#id_password").fill(password)
+        self.page.locator("main form button[type=submit]").click()
+        expect(self.page.locator("header form.logout")).to_be_visible()
+
+    def log_out(self) -> None:
+        self.page.locator("header form.logout button[type=submit]").click()
+        expect(self.page.locator("#id_username")).to_be_visible()
+
+    def shot(self, what: str, *, full_page: bool = True) -> None:
+        """Screenshot for a person to look at; also checks the page needs no sideways scrolling."""
+        assert self.width() <= DESKTOP["viewport"]["width"], f"{what}: wider than the screen, scrolls sideways"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{self.name}-{what}.png", full_page=full_page)
+
+
+@pytest.fixture
+def desk(browser, live_server, request):
+    """Like ``phone``, on a 1366×900 office screen: fails the test on console errors or foreign requests."""
+    context = browser.new_context(accept_downloads=True, **DESKTOP)
+    page = context.new_page()
+    desk = Desktop(page=page, base_url=live_server.url, name=request.node.name)
+    page.set_default_timeout(10_000)
+    page.on("console", lambda msg: msg.type == "error" and desk.errors.append(f"{msg.location['url']}: {msg.text}"))
+    page.on("pageerror", lambda exc: desk.errors.append(f"page error: {exc}"))
+    context.on("request", lambda req: desk.requests.append(req.url))
+    yield desk
+    context.close()
+    desk.check()
