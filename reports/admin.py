@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import VillageReport
+from .models import ExportLog, VillageReport
 
 
 @admin.register(VillageReport)
@@ -41,3 +41,23 @@ class VillageReportAdmin(admin.ModelAdmin):
             ngettext("%d report marked as received.", "%d reports marked as received.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Who exported what and when (issue 5): read-only, nobody edits or deletes the record."""
+
+    list_display = ("created_at", "user", "exporter", "format", "row_count", "filename")
+    list_filter = ("exporter", "format")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "exporter", "filename")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -134,3 +134,43 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_kind_display()} {self.date}"
+
+
+class ExportLog(models.Model):
+    """One export of an official output (issue 5, item 6): who, what, when, how many rows. Append-only.
+
+    ``user`` is empty for a system run (a management command). Rows are never changed or deleted
+    through the application: ``save`` refuses updates and ``delete`` refuses outright.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the export ran from the command line."),
+    )
+    exporter = models.CharField(_("export"), max_length=50, db_index=True)
+    format = models.CharField(_("format"), max_length=10)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(_("number of rows"))
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.exporter}.{self.format}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("The export log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The export log is append-only.")

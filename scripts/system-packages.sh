@@ -5,8 +5,9 @@
 #   fonts-noto-cjk:          the CJK font PDFs embed (nothing is fetched at run time)
 #   gettext:                 compiles the zh_Hans translations (msgfmt)
 #   chromium:                the browser tests drive Debian's Chromium through Playwright
+#   poppler-utils:           pdftoppm/pdftotext: the export tests save a PNG of each PDF's first page
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext chromium ${EXTRA_SYSTEM_PACKAGES:-})
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext chromium poppler-utils ${EXTRA_SYSTEM_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -484,3 +484,16 @@ def test_it_opens_the_add_and_change_pages_of_every_model(office_client):
         prefix = f"admin:{obj._meta.app_label}_{obj._meta.model_name}"
         assert office_client.get(reverse(f"{prefix}_add")).status_code == 200, prefix
         assert office_client.get(reverse(f"{prefix}_change", args=[obj.pk])).status_code == 200, prefix
+
+
+def test_the_export_log_is_listed_for_the_office_and_can_be_neither_changed_nor_deleted(client, office_user):
+    from reports.models import ExportLog
+
+    entry = ExportLog.objects.create(user=office_user, exporter="roster", format="xlsx", row_count=15)
+    client.force_login(office_user)
+    listing = client.get(reverse("admin:reports_exportlog_changelist"))
+    assert listing.status_code == 200
+    assert "roster" in listing.content.decode()
+    assert client.get(reverse("admin:reports_exportlog_add")).status_code == 403
+    assert client.post(reverse("admin:reports_exportlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert ExportLog.objects.filter(pk=entry.pk).exists()
