@@ -7,11 +7,13 @@ IMMEDIATE transactions so concurrent writers wait instead of failing.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("MEIJIA_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "talents",
     "contacts",
     "reports",
@@ -68,7 +71,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "talents.accounts.SessionTimeoutMiddleware",
+    "talents.accounts.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "meijia.urls"
@@ -112,12 +118,44 @@ def _databases() -> dict:
 DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Accounts: 等保 2.0 level 2, 身份鉴别 (talents/accounts.py, docs/security.md) ----------------
+# Passwords: at least PASSWORD_MIN_LENGTH characters mixing PASSWORD_MIN_CHARACTER_CLASSES of
+# upper-case, lower-case, digits and symbols; not like the username or name; not a common password.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10)
+PASSWORD_MIN_CHARACTER_CLASSES = env.int("PASSWORD_MIN_CHARACTER_CLASSES", default=3)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "talents.accounts.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "talents.accounts.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CHARACTER_CLASSES},
+    },
 ]
+# The lockout check first (it authenticates no one), then the users table.
+AUTHENTICATION_BACKENDS = ["talents.accounts.LockoutBackend", "talents.accounts.AccountBackend"]
+# Lockout (django-axes): LOGIN_FAILURE_LIMIT failures lock the account, and the IP, for
+# LOGIN_LOCKOUT_MINUTES; every failure and lockout is kept in AccessFailureLog, log-ins in AccessLog.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_LOCKOUT_CALLABLE = "talents.accounts.lockout_response"
+# Not axes' reset: it would also clear the IP's failures against other accounts (talents/accounts.py).
+AXES_RESET_ON_SUCCESS = False
+# Attempts while locked are recorded too, and the lock runs on from the latest of them.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after log-in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # shared office computers
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -10,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, Demand, MajorEvent, Pairing
 
+from . import accounts
 from .models import Organization, Talent, Unit
 
 # The talent page lists this many of the latest contacts; the contact changelist has the rest.
@@ -249,3 +254,58 @@ class TalentAdmin(RecordsAuthorMixin, admin.ModelAdmin):
             ),
         )
         return format_html("<table><thead>{}</thead><tbody>{}</tbody></table>", header, rows)
+
+
+# --- Accounts (等保 身份鉴别, talents/accounts.py) ---------------------------------------------
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Django's user admin, plus: a password the office sets is temporary, deactivating ends sessions."""
+
+    list_display = ("username", "first_name", "is_active", "is_staff", "must_change_password", "last_login")
+    list_select_related = ("account_state",)
+    actions = ("deactivate_accounts", "require_password_change")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The office manages accounts through the role groups; only a superuser makes another one.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("is_superuser", "user_permissions", "last_login", "date_joined")
+
+    @admin.display(description=_("must change password"), boolean=True)
+    def must_change_password(self, obj) -> bool:
+        return accounts.must_change_password(obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            accounts.account_require_password_change(user=obj, by=request.user)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            accounts.account_deactivate(user=obj, by=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        users = User.objects.filter(pk=unquote(id))
+        with transaction.atomic():
+            before = users.values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            user = users.first()
+            if user and user.password != before and user != request.user and user.has_usable_password():
+                accounts.account_require_password_change(user=user, by=request.user)
+        return response
+
+    @admin.action(description=_("Deactivate the selected accounts and end their sessions"), permissions=["change"])
+    def deactivate_accounts(self, request, queryset):
+        for user in queryset.exclude(pk=request.user.pk):
+            accounts.account_deactivate(user=user, by=request.user)
+        self.message_user(request, _("The selected accounts are deactivated; your own account is never included."))
+
+    @admin.action(description=_("Require a new password at the next log-in"), permissions=["change"])
+    def require_password_change(self, request, queryset):
+        for user in queryset:
+            accounts.account_require_password_change(user=user, by=request.user)
+        self.message_user(request, _("The selected accounts must change their password at the next log-in."))

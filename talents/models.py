@@ -264,3 +264,27 @@ class Talent(models.Model):
             return None
         b = self.birth_month
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class AccountState(models.Model):
+    """What the login account needs beyond Django's user (等保 身份鉴别, talents/accounts.py).
+
+    No row means nothing special: accounts from ``seed_demo`` and ``createsuperuser`` have none.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_state", verbose_name=_("user")
+    )
+    must_change_password = models.BooleanField(
+        _("must change the password at the next log-in"),
+        default=False,
+        help_text=_("Set when the office gives the account a password; cleared when the user picks their own."),
+    )
+    password_changed_at = models.DateTimeField(_("password changed by the user at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account state")
+        verbose_name_plural = _("account states")
+
+    def __str__(self) -> str:
+        return str(self.user)
