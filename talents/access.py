@@ -401,3 +401,41 @@ def can_view_work_overview(user) -> bool:
 def can_import_talents(user) -> bool:
     """Importing Excel lists writes the whole database at once: the office's work alone (R11)."""
     return is_office(user)
+
+
+# --- December village reports (issue 5, item 3: reports/village_report_views.py) ---
+
+
+def can_view_village_reports(user) -> bool:
+    """The reports' pages: the office and leaders (every village) and village secretaries (their own)."""
+    return bool(roles_of(user) & {OFFICE, LEADER, VILLAGE_SECRETARY})
+
+
+def villages_for_reports(user) -> QuerySet:
+    """Villages (communities) whose reports the user may open: all for office and leaders, else their own."""
+    from talents.models import Unit
+
+    villages = Unit.objects.villages()
+    if sees_everything(user):
+        return villages
+    if VILLAGE_SECRETARY in roles_of(user):
+        return villages.filter(secretary=user)
+    return villages.none()
+
+
+def can_write_village_report(user, village) -> bool:
+    """Only the village's own Party secretary drafts, edits and submits its report (R19)."""
+    return VILLAGE_SECRETARY in roles_of(user) and village.secretary_id == user.pk
+
+
+def can_review_village_reports(user) -> bool:
+    """Returning a report with a reason or marking it received is the office's work; leaders only read."""
+    return is_office(user)
+
+
+# --- Official outputs: the 一览表 and the export log (issue 5, items 1, 2, 6: reports/exporters/) ---
+
+
+def can_export_roster(user) -> bool:
+    """联系优秀人才情况一览表 (R20): the office and the township leadership; phones masked unless allowed."""
+    return sees_everything(user)

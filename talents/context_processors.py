@@ -36,6 +36,10 @@ def navigation(request) -> dict:
         "feedback": _("Work feedback"),
     }
     items += [(f"ledger:{section}", labels[section]) for section in access.ledger_sections(user)]
+    if access.can_view_village_reports(user):
+        items += [("village_reports:board", _("Village reports"))]
+    if access.sees_everything(user):
+        items += [("exports:index", _("Exports"))]
     if access.is_office(user):
         items += [("admin:index", _("Back office"))]
     path = request.path
