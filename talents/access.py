@@ -439,3 +439,16 @@ def can_review_village_reports(user) -> bool:
 def can_export_roster(user) -> bool:
     """联系优秀人才情况一览表 (R20): the office and the township leadership; phones masked unless allowed."""
     return sees_everything(user)
+
+
+# --- Official outputs: the demand ledger and the contact register (issue 5, item 5: reports/exporters/ledger.py) ---
+
+
+def can_export_demand_ledger(user) -> bool:
+    """人才诉求台账: whoever has the demand ledger page; the rows are ``demands_for(user)``."""
+    return "demands" in ledger_sections(user)
+
+
+def can_export_contact_register(user) -> bool:
+    """联系记录登记簿: whoever reads contacts (``contacts_for``); liaisons read no contact notes."""
+    return bool(roles_of(user) & {OFFICE, LEADER, CADRE, VILLAGE_SECRETARY})
