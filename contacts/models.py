@@ -367,6 +367,7 @@ class Demand(models.Model):
         NORMAL = "normal", _("normal")
         PRESSING = "pressing", _("pressing")
         URGENT = "urgent", _("urgent")
+        COMPLEX = "complex", _("complex matter")
 
     class Status(models.TextChoices):
         OPEN = "open", _("to do")

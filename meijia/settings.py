@@ -202,7 +202,7 @@ LOGGING = {
 # From this month-day on, talents not yet contacted this year show a reminder (R9).
 CONTACT_REMINDER_FROM = tuple(int(x) for x in env.str("CONTACT_REMINDER_FROM", default="10-01").split("-"))
 # Default deadlines of the demand ledger by urgency, in working days (R14; petition-office practice).
-DEMAND_DUE_WORKING_DAYS = {"urgent": 1, "pressing": 3, "normal": 10}
+DEMAND_DUE_WORKING_DAYS = {"urgent": 1, "pressing": 3, "normal": 10, "complex": 30}
 # Overdue demands go to the leader in charge after this many days past their due date.
 DEMAND_ESCALATE_AFTER_DAYS = env.int("DEMAND_ESCALATE_AFTER_DAYS", default=3)
 # Photos from phones: refused above this size, stored re-encoded at most this many pixels a side.

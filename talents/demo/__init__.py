@@ -628,10 +628,14 @@ class _Seeder:
         if recent:
             source, contact = Demand.Source.CONTACT, rng.choice(recent)
             raised = contact.date
-        urgency = rng.choices(list(Demand.Urgency), (7, 2, 1))[0]
+        urgency = rng.choices(list(Demand.Urgency), (6, 2, 1, 1))[0]
         unit = talent.village if unit_key == "village" else block.units[unit_key]
         cadre = block.open_cadre_of(talent) or rng.choice(block.cadres)
-        due = raised + days({"urgent": 1, "pressing": rng.randint(3, 5)}.get(urgency, rng.randint(10, 40)))
+        due = raised + days(
+            {"urgent": 1, "pressing": rng.randint(3, 5), "complex": rng.randint(30, 45)}.get(
+                urgency, rng.randint(10, 20)
+            )
+        )
         demand = Demand(
             talent=talent,
             raised_on=raised,
