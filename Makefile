@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system venv messages lint bench clean
+.PHONY: run test test-sqlite test-postgres setup system venv messages lint bench clean
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -14,12 +14,22 @@ run: setup
 	@echo "打开 / open: http://$(HOST):$(PORT)/   （账号见上 / accounts above）"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
+# The whole suite twice: on the embedded SQLite, then on a local PostgreSQL (issue 7).
+test: test-sqlite test-postgres
+
+test-sqlite: setup
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# scripts/postgres.sh installs (as root) and starts Debian's PostgreSQL and creates a throw-away role.
+PG_URL ?= postgres://meijia:meijia@127.0.0.1:5432/meijia
+test-postgres: setup
+	@scripts/postgres.sh
+	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py check --fail-level WARNING
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 setup: system venv messages
 

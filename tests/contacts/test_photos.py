@@ -223,8 +223,7 @@ def test_the_photo_is_served_to_the_paired_cadre_and_the_office(client, request,
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert "private" in response["Cache-Control"]
-    data = b"".join(response.streaming_content)
-    response.close()
+    data = b"".join(response.streaming_content)  # reading it to the end closes the file
     assert Image.open(io.BytesIO(data)).size == (64, 48)
 
 
@@ -264,7 +263,7 @@ def test_the_talents_own_photo_is_served_only_to_those_who_see_the_talent(client
     client.force_login(cadre.user)
     response = client.get(url)
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content)  # read to the end: the client closes the file
     client.force_login(other_cadre.user)
     assert client.get(url).status_code == 404
     stranger = PairingFactory(cadre=other_cadre, talent=TalentFactory()).talent
