@@ -44,6 +44,11 @@ class VillageReport(models.Model):
         related_name="+",
     )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # What the office received: the figures and appendix rows counted at submission, as JSON
+    # (``village_reports.VillageFigures.to_snapshot``). Shown while the report is submitted or received;
+    # a return clears them, so the next submission freezes the figures of that day.
+    figures = models.JSONField(_("figures as submitted"), null=True, blank=True, editable=False)
+    figures_frozen_at = models.DateTimeField(_("figures frozen at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

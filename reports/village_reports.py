@@ -1,33 +1,36 @@
 """The December village report (R19): figures drafted from the year's data, the narrative, and its workflow.
 
-One source feeds every output: ``report_figures`` counts the year's work of one village in a
-fixed number of queries (seven, whatever the amount of data), ``report_document`` turns the
-figures and the report's narrative into sections and appendix tables, and the web page, the
-PDF, the Word file and the Excel figures all read that document, so they never disagree.
+One source feeds every output: ``report_figures`` (``reports/village_figures.py``) counts the
+year's work of one village, or of every village at once, in seven grouped queries whatever the
+amount of data; ``report_document`` turns the figures and the report's narrative into sections and
+appendix tables, and the web page, the PDF, the Word file and the Excel figures all read that
+document, so they never disagree.
 
-Workflow: the village secretary saves drafts and submits; a submitted report is locked; the
-office returns it with a reason (the secretary edits and submits again) or marks it received.
-A submission after 31 December of the report's year is accepted and marked late.
+Workflow: the village secretary saves drafts and submits; a submitted report is locked and keeps
+the figures counted at submission (a snapshot: later changes to the data do not change what the
+office received); the office returns it with a reason (the snapshot is dropped, the secretary edits
+and submits again) or marks it received. A submission after 31 December of the report's year is
+accepted and marked late.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from contacts.models import Contact, Demand, Level, MajorEvent, Pairing, Recommendation, Suggestion
+from contacts.models import Demand, Level, Pairing
 from talents.models import Talent, Unit
 
 from .models import VillageReport
-from .svg import percent
+from .village_figures import DemandFigures as DemandFigures  # re-exported: callers use vr.<name>
+from .village_figures import PairingLine, VillageFigures, choice_label, report_figures, report_figures_for
 
 NARRATIVE_FIELDS = ("basic_situation", "main_practices", "results", "problems", "next_steps")
 LOCKED_STATUSES = (VillageReport.Status.SUBMITTED, VillageReport.Status.RECEIVED)
@@ -65,244 +68,25 @@ def is_editable(report: VillageReport | None) -> bool:
 # --- Figures -----------------------------------------------------------------------------------
 
 
-@dataclass
-class DemandFigures:
-    raised: int = 0
-    resolved: int = 0
-    explained: int = 0
-    pending: int = 0
-    carried_over: int = 0  # raised in an earlier year, still open or closed this year
-    satisfied: int = 0
-    fairly: int = 0
-    unsatisfied: int = 0
-
-    @property
-    def asked(self) -> int:
-        return self.satisfied + self.fairly + self.unsatisfied
-
-    @property
-    def satisfaction_percent(self) -> int | None:
-        """Satisfied or fairly satisfied, of the talents asked after their demand was closed."""
-        return percent(self.satisfied + self.fairly, self.asked)
+def has_snapshot(report: VillageReport | None) -> bool:
+    """A submitted or received report that froze its figures at submission (reports submitted before the
+    snapshot existed have none and keep showing live figures)."""
+    return report is not None and report.status in LOCKED_STATUSES and bool(report.figures)
 
 
-@dataclass
-class VillageFigures:
-    village: Unit
-    year: int
-    talents_by_category: list[tuple[str, str, int]]  # (code, label, talents in the database)
-    talents_total: int
-    rural_by_type: list[tuple[str, str, int]]
-    pairings: list[Pairing]  # in force at some time in the year, each with ``contacts_in_year``
-    contacts_by_method: list[tuple[str, str, int]]
-    contacts_total: int
-    contacts_talent_initiated: int
-    contacts_guidance: int
-    contacts_consultation: int
-    contacts_service: int
-    suggestions_collected: int
-    suggestions_adopted: int
-    suggestions_not_adopted: int
-    suggestions_waiting: int
-    demands: DemandFigures
-    demand_rows: list[Demand]
-    recommendations: list[Recommendation]
-    events_by_kind: list[tuple[str, str, int]]
-
-    @property
-    def township_pairings(self) -> int:
-        return sum(1 for p in self.pairings if p.level == Level.TOWNSHIP)
-
-    @property
-    def village_pairings(self) -> int:
-        return sum(1 for p in self.pairings if p.level == Level.VILLAGE)
-
-    @property
-    def paired_talents(self) -> list[Talent]:
-        seen: dict[int, Talent] = {}
-        for p in self.pairings:
-            seen.setdefault(p.talent_id, p.talent)
-        return sorted(seen.values(), key=lambda t: t.name)
-
-    @property
-    def contacted_talent_ids(self) -> set[int]:
-        return {p.talent_id for p in self.pairings if p.contacts_in_year}
-
-    @property
-    def not_contacted(self) -> list[Talent]:
-        contacted = self.contacted_talent_ids
-        return [t for t in self.paired_talents if t.pk not in contacted]
-
-    @property
-    def coverage_percent(self) -> int | None:
-        paired = self.paired_talents
-        return percent(len(paired) - len(self.not_contacted), len(paired))
-
-    @property
-    def face_count(self) -> int:
-        return next((n for code, _label, n in self.contacts_by_method if code == Contact.Method.FACE_TO_FACE), 0)
-
-    @property
-    def face_percent(self) -> int | None:
-        return percent(self.face_count, self.contacts_total)
-
-    @property
-    def recommendations_by_role(self) -> list[tuple[str, str, int]]:
-        counts = Counter(r.role for r in self.recommendations)
-        return [(code, label, counts[code]) for code, label in Recommendation.Role.choices]
-
-    @property
-    def recommendations_elected(self) -> int:
-        return sum(1 for r in self.recommendations if r.outcome == Recommendation.Outcome.ELECTED)
-
-    @property
-    def events_total(self) -> int:
-        return sum(n for _code, _label, n in self.events_by_kind)
-
-
-def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
-def _talent_counts(village: Unit) -> tuple[list, int, list]:
-    """Query 1: talents in the database living in the village, by category and rural type."""
-    cats, types = Talent.Category, Talent.RuralType
-    row = (
-        Talent.objects.in_pool()
-        .filter(village=village)
-        .aggregate(
-            total=Count("pk"),
-            **{f"c_{code}": Count("pk", filter=Q(category=code)) for code in cats.values},
-            **{f"r_{code}": Count("pk", filter=Q(rural_type=code)) for code in types.values},
-        )
-    )
-    by_category = [(code, label, row[f"c_{code}"]) for code, label in cats.choices]
-    by_type = [(code, label, row[f"r_{code}"]) for code, label in types.choices]
-    return by_category, row["total"], by_type
-
-
-def _pairings(village: Unit, year: int) -> list[Pairing]:
-    """Query 2: township and village pairings of the village's talents open on any day of the year."""
-    first, last = _year_bounds(year)
-    qs = (
-        Pairing.objects.filter(Q(talent__village=village) | Q(level=Level.VILLAGE, cadre__village=village))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
-        .select_related("cadre", "talent", "talent__unit", "term", "replaces__cadre")
-        .annotate(contacts_in_year=Count("contacts", filter=Q(contacts__date__year=year)))
-        .order_by("level", "cadre__sort_order", "cadre__name", "talent__name", "start_date")
-    )
-    return list(qs)
-
-
-def _contact_counts(village: Unit, year: int) -> dict:
-    """Query 3: the year's contacts with the village's talents, by method, direction and content."""
-    return Contact.objects.filter(pairing__talent__village=village, date__year=year).aggregate(
-        total=Count("pk"),
-        talent=Count("pk", filter=Q(direction=Contact.Direction.TALENT)),
-        guidance=Count("pk", filter=Q(is_guidance=True)),
-        consultation=Count("pk", filter=Q(is_consultation=True)),
-        service=Count("pk", filter=Q(is_service=True)),
-        **{f"m_{code}": Count("pk", filter=Q(method=code)) for code in Contact.Method.values},
-    )
-
-
-def _suggestion_counts(village: Unit, year: int) -> dict:
-    """Query 4: suggestions heard in the year (the contact's date, else the day recorded), as the dashboard counts."""
-    S = Suggestion.Status
-    in_year = Q(contact__date__year=year) | Q(contact__isnull=True, created_at__year=year)
-    return Suggestion.objects.filter(in_year, talent__village=village).aggregate(
-        collected=Count("pk"),
-        adopted=Count("pk", filter=Q(status=S.ADOPTED)),
-        not_adopted=Count("pk", filter=Q(status=S.NOT_ADOPTED)),
-        waiting=Count("pk", filter=Q(status__in=[S.COLLECTED, S.FORWARDED])),
-    )
-
-
-def _demands(village: Unit, year: int) -> list[Demand]:
-    """Query 5: the village's demand ledger for the year: raised in it, or carried over and open or closed in it."""
-    first, _last = _year_bounds(year)
-    carried = Q(raised_on__lt=first) & (~Q(status__in=Demand.CLOSED_STATUSES) | Q(closed_on__year=year))
-    qs = (
-        Demand.objects.filter(Q(raised_on__year=year) | carried, talent__village=village)
-        .select_related("talent", "responsible_unit", "coordinating_cadre")
-        .order_by("raised_on", "id")
-    )
-    return list(qs)
-
-
-def _demand_figures(rows: list[Demand], year: int) -> DemandFigures:
-    figures = DemandFigures()
-    S, sat = Demand.Status, Demand.Satisfaction
-    for d in rows:
-        if d.raised_on.year < year:
-            figures.carried_over += 1
-            continue
-        figures.raised += 1
-        if d.status == S.RESOLVED:
-            figures.resolved += 1
-        elif d.status == S.EXPLAINED:
-            figures.explained += 1
-        else:
-            figures.pending += 1
-        if d.satisfaction == sat.SATISFIED:
-            figures.satisfied += 1
-        elif d.satisfaction == sat.FAIRLY:
-            figures.fairly += 1
-        elif d.satisfaction == sat.UNSATISFIED:
-            figures.unsatisfied += 1
-    return figures
-
-
-def _recommendations(village: Unit, year: int) -> list[Recommendation]:
-    """Query 6: the year's recommendations as deputies or members by the village or of its talents (R15)."""
-    qs = (
-        Recommendation.objects.filter(Q(organization=village) | Q(talent__village=village), year=year)
-        .select_related("talent")
-        .order_by("role", "level", "talent__name")
-    )
-    return list(qs)
-
-
-def _event_counts(village: Unit, year: int) -> list[tuple[str, str, int]]:
-    """Query 7: major events reported about the village's talents in the year, by kind (R17)."""
-    rows = (
-        MajorEvent.objects.filter(talent__village=village, date__year=year)
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("pk"))
-    )
-    found = {row["kind"]: row["n"] for row in rows}
-    return [(code, label, found.get(code, 0)) for code, label in MajorEvent.Kind.choices]
-
-
-def report_figures(*, village: Unit, year: int) -> VillageFigures:
-    """Everything the report counts for one village and year, computed live: seven queries."""
-    by_category, total, by_type = _talent_counts(village)
-    contacts = _contact_counts(village, year)
-    suggestions = _suggestion_counts(village, year)
-    demand_rows = _demands(village, year)
-    return VillageFigures(
-        village=village,
-        year=year,
-        talents_by_category=by_category,
-        talents_total=total,
-        rural_by_type=by_type,
-        pairings=_pairings(village, year),
-        contacts_by_method=[(code, label, contacts[f"m_{code}"]) for code, label in Contact.Method.choices],
-        contacts_total=contacts["total"],
-        contacts_talent_initiated=contacts["talent"],
-        contacts_guidance=contacts["guidance"],
-        contacts_consultation=contacts["consultation"],
-        contacts_service=contacts["service"],
-        suggestions_collected=suggestions["collected"],
-        suggestions_adopted=suggestions["adopted"],
-        suggestions_not_adopted=suggestions["not_adopted"],
-        suggestions_waiting=suggestions["waiting"],
-        demands=_demand_figures(demand_rows, year),
-        demand_rows=demand_rows,
-        recommendations=_recommendations(village, year),
-        events_by_kind=_event_counts(village, year),
-    )
+def report_figures_as_shown(
+    *, villages: Iterable[Unit], year: int, reports: dict[int, VillageReport | None]
+) -> dict[int, VillageFigures]:
+    """The figures each village's report shows: as frozen at submission while it is submitted or received,
+    else counted live (seven queries for all the live ones together, none for the frozen)."""
+    villages = list(villages)
+    shown = {
+        v.pk: VillageFigures.from_snapshot(r.figures, village=v, frozen_at=r.figures_frozen_at)
+        for v in villages
+        if has_snapshot(r := reports.get(v.pk))
+    }
+    live = report_figures_for(villages=[v for v in villages if v.pk not in shown], year=year)
+    return {v.pk: shown.get(v.pk) or live[v.pk] for v in villages}
 
 
 # --- Pre-filled narrative ------------------------------------------------------------------------
@@ -380,7 +164,7 @@ def _text_results(f: VillageFigures) -> str:
         },
         _("%(count)s recommendations as deputies or members (%(roles)s), %(elected)s elected.")
         % {
-            "count": len(f.recommendations),
+            "count": f.recommendations_total,
             "roles": _counted(f.recommendations_by_role),
             "elected": f.recommendations_elected,
         },
@@ -483,6 +267,11 @@ class ReportDocument:
     def is_final(self) -> bool:
         return self.status in LOCKED_STATUSES
 
+    @property
+    def frozen_at(self) -> datetime.datetime | None:
+        """When the figures shown were counted, for a submitted report; None for live figures."""
+        return self.figures.frozen_at
+
 
 def section_headings() -> dict[str, str]:
     """The skeleton of Chinese Party-work reports: figures first, then the narrative."""
@@ -545,7 +334,7 @@ def _figures_results(f: VillageFigures) -> list[Figure]:
         Figure(_("Fairly satisfied"), d.fairly),
         Figure(_("Not satisfied"), d.unsatisfied),
         Figure(_("Satisfaction"), _pct(d.satisfaction_percent)),
-        Figure(_("Recommended as deputies or members"), len(f.recommendations)),
+        Figure(_("Recommended as deputies or members"), f.recommendations_total),
     ]
     rows += [Figure(label, n) for _code, label, n in f.recommendations_by_role if n]
     rows += [
@@ -568,16 +357,16 @@ def _month(day: datetime.date | None) -> str:
     return _("%(year)s-%(month)02d") % {"year": day.year, "month": day.month} if day else ""
 
 
-def _pairing_note(p: Pairing) -> str:
+def _pairing_note(p: PairingLine) -> str:
     notes = []
-    if p.replaces_id:
+    if p.replaces_cadre:
         notes.append(
-            _("from %(month)s replacing %(cadre)s") % {"month": _month(p.start_date), "cadre": p.replaces.cadre.name}
+            _("from %(month)s replacing %(cadre)s") % {"month": _month(p.start_date), "cadre": p.replaces_cadre}
         )
     if p.end_date:
         notes.append(
             _("ended %(month)s: %(reason)s")
-            % {"month": _month(p.end_date), "reason": p.end_note or p.get_end_reason_display()}
+            % {"month": _month(p.end_date), "reason": p.end_note or choice_label(Pairing.EndReason, p.end_reason)}
         )
     return _join(notes)
 
@@ -606,16 +395,16 @@ def roster_table(f: VillageFigures) -> Table:
     rows = [
         [
             str(i),
-            p.cadre.name,
-            p.cadre.title,
-            p.get_level_display(),
-            p.talent.name,
-            p.talent.get_gender_display(),
-            _month(p.talent.birth_month),
-            p.talent.political_status,
-            p.talent.education,
-            " ".join(x for x in (p.talent.unit.name if p.talent.unit else "", p.talent.position) if x),
-            p.talent.get_category_display(),
+            p.cadre,
+            p.cadre_title,
+            choice_label(Level, p.level),
+            p.talent,
+            choice_label(Talent.Gender, p.gender),
+            _month(p.birth_month),
+            p.political_status,
+            p.education,
+            p.workplace,
+            choice_label(Talent.Category, p.category),
             str(p.contacts_in_year),
             _pairing_note(p),
         ]
@@ -644,16 +433,16 @@ def demand_table(f: VillageFigures) -> Table:
         [
             str(i),
             d.raised_on.isoformat(),
-            d.talent.name,
-            d.get_kind_display(),
+            d.talent,
+            choice_label(Demand.Kind, d.kind),
             d.content,
-            d.responsible_unit.name if d.responsible_unit else "",
-            d.coordinating_cadre.name if d.coordinating_cadre else "",
+            d.responsible_unit,
+            d.coordinating_cadre,
             d.measures,
-            d.get_status_display(),
+            choice_label(Demand.Status, d.status),
             d.closed_on.isoformat() if d.closed_on else "",
             d.result,
-            d.get_satisfaction_display(),
+            choice_label(Demand.Satisfaction, d.satisfaction),
         ]
         for i, d in enumerate(f.demand_rows, start=1)
     ]
@@ -667,8 +456,13 @@ def status_label(report: VillageReport | None) -> str:
 def report_document(
     *, village: Unit, year: int, report: VillageReport | None, figures: VillageFigures | None = None
 ) -> ReportDocument:
-    """The report as sections and tables. Without a saved report, the pre-filled draft's text stands in."""
-    figures = figures or report_figures(village=village, year=year)
+    """The report as sections and tables. Without a saved report, the pre-filled draft's text stands in.
+
+    The figures are those frozen at submission while the report is submitted or received, else live
+    (``report_figures_as_shown``); ``figures`` spares the queries when the caller counted them already.
+    """
+    if figures is None:
+        figures = report_figures_as_shown(villages=[village], year=year, reports={village.pk: report})[village.pk]
     texts = {name: getattr(report, name) for name in NARRATIVE_FIELDS} if report else prefilled_texts(figures)
     builders = {
         "basic_situation": _figures_basic,
@@ -724,7 +518,11 @@ def report_save(*, village: Unit, year: int, by, texts: dict[str, str]) -> Villa
 def report_submit(
     *, village: Unit, year: int, by, texts: dict[str, str] | None = None, now: datetime.datetime | None = None
 ) -> VillageReport:
-    """Submit the report (with the text last typed, if given). After 31 December it is accepted and marked late."""
+    """Submit the report (with the text last typed, if given). After 31 December it is accepted and marked late.
+
+    The figures and appendix rows are counted now and stored with the report: what the office receives
+    does not change when the year's data does (seven queries more).
+    """
     with transaction.atomic():
         report = _locked_for_update(village, year)
         if report is None:
@@ -736,12 +534,17 @@ def report_submit(
         report.status = VillageReport.Status.SUBMITTED
         report.submitted_at, report.submitted_by = now or timezone.now(), by
         report.received_at = None
+        report.figures = report_figures(village=village, year=year).to_snapshot()
+        report.figures_frozen_at = report.submitted_at
         report.save()
     return report
 
 
 def report_return(*, report: VillageReport, by, reason: str) -> VillageReport:
-    """The office sends a submitted report back with its reason; the secretary may edit and submit again."""
+    """The office sends a submitted report back with its reason; the secretary may edit and submit again.
+
+    The frozen figures go: a returned report shows live figures, and the next submission freezes its own.
+    """
     reason = reason.strip()
     if not reason:
         raise ValueError("a returned report needs its reason")
@@ -750,7 +553,8 @@ def report_return(*, report: VillageReport, by, reason: str) -> VillageReport:
         if report.status != VillageReport.Status.SUBMITTED:
             raise WrongReportState
         report.status, report.return_reason = VillageReport.Status.RETURNED, reason
-        report.save(update_fields=["status", "return_reason", "updated_at"])
+        report.figures, report.figures_frozen_at = None, None
+        report.save(update_fields=["status", "return_reason", "figures", "figures_frozen_at", "updated_at"])
     return report
 
 
@@ -763,6 +567,21 @@ def report_receive(*, report: VillageReport, by, now: datetime.datetime | None =
         report.status, report.received_at = VillageReport.Status.RECEIVED, now or timezone.now()
         report.save(update_fields=["status", "received_at", "updated_at"])
     return report
+
+
+def report_figures_freeze(*, reports: Iterable[VillageReport], now: datetime.datetime | None = None) -> int:
+    """Freeze the figures of submitted or received reports that have none (generated demo data, reports
+    submitted before snapshots existed), counted today: seven queries per year concerned, one update.
+    Returns how many reports were frozen."""
+    todo = [r for r in reports if r.status in LOCKED_STATUSES and not r.figures]
+    now = now or timezone.now()
+    for year in {r.year for r in todo}:
+        of_year = [r for r in todo if r.year == year]
+        figures = report_figures_for(villages=[r.village for r in of_year], year=year)
+        for r in of_year:
+            r.figures, r.figures_frozen_at = figures[r.village_id].to_snapshot(), now
+    VillageReport.objects.bulk_update(todo, ["figures", "figures_frozen_at"])
+    return len(todo)
 
 
 # --- The office's board --------------------------------------------------------------------------

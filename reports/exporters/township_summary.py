@@ -1,9 +1,10 @@
 """各村(社区)联系服务优秀人才工作汇总表 (R18): every village side by side for the year-end 党建 assessment.
 
-One row per active village (community), in Excel, PDF and Word. The figures are the village report's
-own (``village_reports.report_figures``: seven queries per village) and the report's status comes from
-the office's board (``village_reports.board``: two queries), so the summary and each village's report
-never disagree.
+One row per village (community), in Excel, PDF and Word. The figures are those each village's report
+shows (``village_reports.report_figures_as_shown``: frozen at submission for a submitted or received
+report, else counted live for all villages together in seven grouped queries) and the report's status
+comes from the office's board (``village_reports.board``: two queries), so the summary and each
+village's report never disagree, and the export takes the same ten queries for 2 or 200 villages.
 
 Option: ``year`` (default: the current year). Office and township leaders only (``talents.access``).
 
@@ -80,7 +81,7 @@ def summary_row(figures: vr.VillageFigures, board_row: vr.BoardRow) -> list:
         f"{figures.suggestions_collected}/{figures.suggestions_adopted}",
         f"{d.raised}/{d.resolved + d.explained}/{d.pending}",
         _percent(d.satisfaction_percent),
-        len(figures.recommendations),
+        figures.recommendations_total,
         figures.events_total,
         status,
     ]
@@ -126,11 +127,14 @@ class TownshipSummaryExporter(Exporter):
         return {"seal_line": self.seal_line()}
 
     def rows(self) -> Iterator[list]:
-        """Villages and their reports (two queries), then each village's report figures (seven queries each)."""
-        for board_row in vr.board(villages=Unit.objects.villages(), year=self.year, today=self.today):
-            figures = vr.report_figures(village=board_row.village, year=self.year)
+        """Villages and their reports (two queries), then the figures of every village (seven queries in all)."""
+        board = vr.board(villages=Unit.objects.villages(), year=self.year, today=self.today)
+        figures = vr.report_figures_as_shown(
+            villages=[r.village for r in board], year=self.year, reports={r.village.pk: r.report for r in board}
+        )
+        for board_row in board:
             with translation.override("zh-hans"):  # per row: the caller's code between rows keeps its language
-                row = summary_row(figures, board_row)
+                row = summary_row(figures[board_row.village.pk], board_row)
             yield row
 
     # --- Word -------------------------------------------------------------------------------

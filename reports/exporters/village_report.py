@@ -57,15 +57,31 @@ class VillageReportExporter(Exporter):
     # Not on the generic /exports/ page: the reports have their own board (village_reports:board).
     listed = False
 
-    def __init__(self, *, user, village: Unit, year: int, report=_NOT_GIVEN) -> None:
+    def __init__(
+        self,
+        *,
+        user,
+        village: Unit,
+        year: int,
+        report=_NOT_GIVEN,
+        figures: vr.VillageFigures | None = None,
+        scope_checked: bool = False,
+    ) -> None:
+        """``figures``: the report's figures as shown (``vr.report_figures_as_shown``), when the caller counted
+        them for many villages at once; ``scope_checked``: the caller took ``village`` from
+        ``access.villages_for_reports(user)`` already."""
         super().__init__(user=user, village=village, year=year)
-        if user is not None and not access.villages_for_reports(user).filter(pk=village.pk).exists():
+        if (
+            user is not None
+            and not scope_checked
+            and not access.villages_for_reports(user).filter(pk=village.pk).exists()
+        ):
             raise Http404
         self.village, self.year = village, year
         if report is _NOT_GIVEN:
             reports = access.reports_for(user) if user is not None else VillageReport.objects.all()
             report = reports.filter(village=village, year=year).first()
-        self.report = report
+        self.report, self.figures = report, figures
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -73,7 +89,7 @@ class VillageReportExporter(Exporter):
 
     @cached_property
     def document(self) -> vr.ReportDocument:
-        return vr.report_document(village=self.village, year=self.year, report=self.report)
+        return vr.report_document(village=self.village, year=self.year, report=self.report, figures=self.figures)
 
     def title(self) -> str:
         return self.document.title
@@ -236,15 +252,26 @@ def render_one(*, user, village: Unit, year: int, fmt: str, report=_NOT_GIVEN) -
 def render_zip(*, user, villages, year: int) -> ExportResult:
     """Every village's report as PDF and Word in one zip, built in memory; logged once, a row per village.
 
-    Runs the report's seven queries per village: the office downloads this a few times a year.
+    A fixed number of queries whatever the number of villages: the villages (within the user's scope),
+    their reports, and the live figures of all the reports not frozen at submission, counted together.
     """
+    if user is not None:
+        villages = villages.filter(pk__in=access.villages_for_reports(user).values("pk"))
     villages = list(villages.order_by("sort_order", "name"))
     reports = {r.village_id: r for r in VillageReport.objects.filter(year=year, village__in=villages)}
+    figures = vr.report_figures_as_shown(villages=villages, year=year, reports=reports)
     buffer = io.BytesIO()
     exporter = None
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for village in villages:
-            exporter = VillageReportExporter(user=user, village=village, year=year, report=reports.get(village.pk))
+            exporter = VillageReportExporter(
+                user=user,
+                village=village,
+                year=year,
+                report=reports.get(village.pk),
+                figures=figures[village.pk],
+                scope_checked=True,
+            )
             for fmt in ("pdf", "docx"):
                 result = exporter.render(fmt)
                 archive.writestr(result.filename, result.content)
