@@ -8,6 +8,7 @@ urlpatterns = [
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("talents/<int:pk>/", views.talent_detail, name="talent"),
     path("talents/<int:pk>/thoughts/", views.talent_thoughts, name="talent_thoughts"),
+    path("talents/<int:pk>/reveal/", views.talent_reveal, name="talent_reveal"),
     path("demands/<int:pk>/", views.demand_detail, name="demand"),
     path("demands/<int:pk>/progress/", views.demand_progress, name="demand_progress"),
     path("demands/<int:pk>/close/", views.demand_close, name="demand_close"),

@@ -8,14 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reports.views import dashboard_context
-from talents import access
+from talents import access, audit
 from talents.models import Talent
 
 from . import ledger, services
@@ -130,8 +132,12 @@ def contact_new(request):
 
 @login_required
 def talent_detail(request, pk: int):
+    return _talent_page(request, _get_talent_for_user(request.user, pk))
+
+
+def _talent_page(request, talent, *, thoughts_form: ThoughtsForm | None = None):
+    """The talent page; ``thoughts_form`` is a 思想动态 post that did not validate, shown with its errors."""
     user = request.user
-    talent = _get_talent_for_user(user, pk)
     contacts = (
         access.contacts_for(user)
         .filter(pairing__talent=talent)
@@ -139,14 +145,20 @@ def talent_detail(request, pk: int):
         .prefetch_related(Prefetch("photos", queryset=ContactPhoto.objects.order_by("pk")))
     )
     show_thoughts = access.can_see_thoughts(user, talent)
+    personal = access.can_see_personal_data(user, talent)
     return render(
         request,
         "contacts/talent_detail.html",
         {
             "talent": talent,
-            "personal": access.can_see_personal_data(user, talent),
+            "personal": personal,
+            # Full ID number and phone only after a deliberate, logged 显示 (issue 6, item 3).
+            "revealed": {f for pk, f in audit.revealed(request) if pk == talent.pk} if personal else set(),
+            "show_notice_date": access.is_office(user),
             "show_thoughts": show_thoughts,
-            "thoughts_form": ThoughtsForm(initial={"thoughts": talent.thoughts}) if show_thoughts else None,
+            "thoughts_form": (thoughts_form or ThoughtsForm(initial={"thoughts": talent.thoughts}))
+            if show_thoughts
+            else None,
             "can_record": access.CADRE in access.roles_of(user) and access.is_paired_cadre(user, talent),
             "can_edit": access.can_edit_talent(user, talent),
             "can_view_pairings": access.can_view_pairings(user),
@@ -170,7 +182,28 @@ def talent_thoughts(request, pk: int):
         talent.thoughts, talent.updated_by = form.cleaned_data["thoughts"], request.user
         talent.save(update_fields=["thoughts", "updated_by", "updated_at"])
         messages.success(request, _("Thoughts and views saved."))
-    return redirect("contacts:talent", talent.pk)
+        return redirect("contacts:talent", talent.pk)
+    return _talent_page(request, talent, thoughts_form=form)
+
+
+@login_required
+@require_POST
+def talent_reveal(request, pk: int):
+    """显示: show one personal value in full for a few minutes, and log who asked (PIPL; issue 6, item 3).
+
+    Not the talent's to see: 404; a talent seen without personal data (leader, secretary): 403.
+    """
+    talent = _get_talent_for_user(request.user, pk)
+    if not access.can_see_personal_data(request.user, talent):
+        raise PermissionDenied
+    field = request.POST.get("field", "")
+    if field not in audit.REVEALABLE_FIELDS:
+        return HttpResponseBadRequest()
+    audit.reveal_grant(request=request, talent=talent, field=field)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = reverse("contacts:talent", args=[talent.pk])
+    return redirect(target)
 
 
 def _demand_page(request, demand, **forms):
@@ -261,6 +294,7 @@ def photo(request, pk: int):
     item = get_object_or_404(ContactPhoto.objects.select_related("contact"), pk=pk)
     if not access.can_view_photo(request.user, item):
         raise Http404
+    audit.record(action=audit.Action.DOWNLOAD, obj=item, object_label=item.image.name, request=request)
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -271,6 +305,7 @@ def talent_photo(request, pk: int):
     talent = _get_talent_for_user(request.user, pk)
     if not talent.photo:
         raise Http404
+    audit.record(action=audit.Action.DOWNLOAD, obj=talent, extra={"file": "photo"}, request=request)
     response = FileResponse(talent.photo.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,7 +25,10 @@ env = environ.Env(
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
     TIME_ZONE=(str, "Asia/Shanghai"),
-    SECURE_COOKIES=(bool, False),
+    MEIJIA_HTTPS=(bool, False),
+    MEIJIA_BEHIND_PROXY=(bool, False),
+    MEIJIA_HSTS_SECONDS=(int, 365 * 24 * 3600),
+    MEIJIA_HSTS_PRELOAD=(bool, False),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "talents",
     "contacts",
     "reports",
@@ -64,12 +69,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "talents.audit.AuditMiddleware",  # who acts, for the audit log (talents/audit.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "talents.accounts.SessionTimeoutMiddleware",
     "talents.accounts.PasswordChangeRequiredMiddleware",
@@ -116,6 +123,9 @@ def _databases() -> dict:
 
 
 DATABASES = _databases()
+# No state in the process (issue 7, docs/deployment.md): sessions live in the database, and so does
+# the cache unless CACHE_URL names Redis; several app servers behind nginx then share one database.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://meijia_cache")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts: 等保 2.0 level 2, 身份鉴别 (talents/accounts.py, docs/security.md) ----------------
@@ -181,10 +191,49 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env("SECURE_COOKIES")
+
+# --- Transport and headers: 等保 2.0 level 2, 通信传输 (docs/security.md) --------------------
+# `make run` serves plain HTTP on 127.0.0.1 for a demonstration; a real install sets MEIJIA_HTTPS
+# and then `manage.py check --deploy` has nothing to warn about (tests/test_security_headers.py).
+if env.str("SECURE_COOKIES", default=""):
+    raise ImproperlyConfigured("SECURE_COOKIES was replaced by MEIJIA_HTTPS=true (README, 配置).")
+MEIJIA_HTTPS = env("MEIJIA_HTTPS")
+if env("MEIJIA_BEHIND_PROXY") and not MEIJIA_HTTPS:
+    raise ImproperlyConfigured("MEIJIA_BEHIND_PROXY is for a proxy that terminates HTTPS: set MEIJIA_HTTPS=true too.")
+if env("MEIJIA_BEHIND_PROXY"):
+    # Trusted only because the proxy sets this header on every request (and drops the client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = MEIJIA_HTTPS
+SESSION_COOKIE_SECURE = MEIJIA_HTTPS
+CSRF_COOKIE_SECURE = MEIJIA_HTTPS
+# HSTS: browsers refuse plain HTTP for this host (and its subdomains) for a year once they saw HTTPS.
+SECURE_HSTS_SECONDS = env("MEIJIA_HSTS_SECONDS") if MEIJIA_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = MEIJIA_HTTPS
+# Preloading is a decision for whoever runs the registrable domain (often the county's gov.cn),
+# hard to undo, and meaningless for an intranet name: off unless asked for, and its check silenced.
+SECURE_HSTS_PRELOAD = MEIJIA_HTTPS and env("MEIJIA_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # our own pages still send it: Django's CSRF check over HTTPS uses it
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): our own files only, nothing inline unless it carries the
+# request's nonce (`nonce="{{ request.csp_nonce }}"`), no plugins, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": MEIJIA_HTTPS,
+    }
+}
 
 # No mail unless EMAIL_URL names a server: urgent items still show in the app (R7).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="dummymail://")

@@ -7,7 +7,11 @@ from talents import accounts
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=accounts.LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("", contact_views.home, name="home"),
@@ -19,4 +23,5 @@ urlpatterns = [
     path("office/", include("reports.urls")),
     path("village-reports/", include("reports.village_report_urls")),
     path("exports/", include("reports.export_urls")),
+    path("audit/", include("talents.audit_urls")),
 ]

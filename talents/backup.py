@@ -217,7 +217,7 @@ def backup_create(*, output: Path | str, force: bool = False, using: str = DEFAU
         finally:
             Path(tmp_name).unlink(missing_ok=True)
     _audit(
-        "export",
+        "backup",
         object_label=_("backup of all data"),
         extra={"backup": str(output), "tables": len(manifest.tables), "files": manifest.upload_files},
     )
@@ -718,10 +718,8 @@ def _audit_model():
 
 
 def _audit(action: str, **kwargs) -> None:
-    try:
-        from talents.audit import record
-    except ImportError:
-        return
+    from talents.audit import record
+
     record(action=action, **kwargs)
 
 

@@ -41,7 +41,7 @@ def navigation(request) -> dict:
     if access.sees_everything(user):
         items += [("exports:index", _("Exports"))]
     if access.is_office(user):
-        items += [("admin:index", _("Back office"))]
+        items += [("audit:list", _("Audit log")), ("admin:index", _("Back office"))]
     path = request.path
     nav = []
     for name, label in items:

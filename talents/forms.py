@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import EDUCATIONS, POLITICAL_STATUSES, as_choices
 from .models import Talent, Unit
+from .validators import CleanInputMixin
 
 
 def _any(label) -> list[tuple[str, str]]:
     return [("", label)]
 
 
-class TalentFilterForm(forms.Form):
+class TalentFilterForm(CleanInputMixin, forms.Form):
     """The list's search box and filters, read from the query string; every field optional."""
 
     AGE_BANDS = [
@@ -56,7 +57,7 @@ class TalentFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 
-class TalentForm(forms.ModelForm):
+class TalentForm(CleanInputMixin, forms.ModelForm):
     """Add or edit a talent, in the admin's groups. Status and 思想动态 have pages of their own."""
 
     GROUPS = [
@@ -76,7 +77,7 @@ class TalentForm(forms.ModelForm):
             ],
         ),
         (_("Work"), ["unit", "position", "title", "category", "rural_type", "speciality", "village"]),
-        (_("Contact details"), ["phone", "address"]),
+        (_("Contact details"), ["phone", "address", "notice_date"]),
         (_("Achievements"), ["achievements", "honours"]),
     ]
 
@@ -102,12 +103,14 @@ class TalentForm(forms.ModelForm):
             "village",
             "phone",
             "address",
+            "notice_date",
             "achievements",
             "honours",
         ]
         widgets = {
             # type=month where the browser has it; elsewhere a text box taking 1985-06.
             "birth_month": forms.DateInput(attrs={"type": "month", "placeholder": "1985-06"}, format="%Y-%m"),
+            "notice_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "gender": forms.RadioSelect,
             "achievements": forms.Textarea(attrs={"rows": 5}),
             "honours": forms.Textarea(attrs={"rows": 3}),
@@ -133,6 +136,12 @@ class TalentForm(forms.ModelForm):
             raise forms.ValidationError(_("Another talent already has this ID number."), code="unique")
         return value
 
+    def clean_notice_date(self):
+        day = self.cleaned_data["notice_date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be later than today."), code="future")
+        return day
+
     def clean(self):
         data = super().clean()
         if data.get("rural_type") and data.get("category") != Talent.Category.RURAL:
@@ -147,7 +156,7 @@ class LiaisonTalentForm(TalentForm):
         fields = [f for f in TalentForm.Meta.fields if f != "unit"]
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(CleanInputMixin, forms.Form):
     on = forms.DateField(
         label=_("Date moved out"),
         error_messages={"required": _("Give the date the talent was moved out.")},

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DEGREES, EDUCATIONS, ETHNICITIES, POLITICAL_STATUSES, as_choices
@@ -180,6 +181,12 @@ class Talent(models.Model):
     status = models.CharField(_("status"), max_length=3, choices=Status.choices, default=Status.IN_POOL)
     out_date = models.DateField(_("date moved out"), null=True, blank=True)
     out_reason = models.CharField(_("reason for moving out"), max_length=200, blank=True)
+    notice_date = models.DateField(
+        _("notice and consent date"),
+        null=True,
+        blank=True,
+        help_text=_("The day the talent was told of, and agreed to, the processing of their personal data (PIPL)."),
+    )
     thoughts = models.TextField(
         _("thoughts and views"),
         blank=True,
@@ -288,3 +295,90 @@ class AccountState(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --- The audit log (等保 2.0 安全审计; issue 6, item 4; written by talents/audit.py) ---------------
+
+
+class AuditQuerySet(models.QuerySet):
+    """Refuses bulk changes: the log is append-only. ``AuditEntry.prune`` is the one way rows leave."""
+
+    def update(self, **kwargs):
+        raise ValueError("The audit log is append-only.")
+
+    def delete(self):
+        raise ValueError("The audit log is append-only.")
+
+    update.alters_data = delete.alters_data = True
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when and from where. Append-only: never changed, never deleted.
+
+    ``username`` and ``object_label`` are copies, so an entry still reads right after the account or
+    the record is gone. ``changes`` is ``{field: [old, new]}`` with ID numbers and phones masked and
+    health, family and 思想动态 notes reduced to "(changed)" (talents/audit.py decides).
+    Rows older than the legal retention leave only through ``prune`` (``manage.py prune_audit``).
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("log-in")
+        LOGIN_FAILED = "login_failed", _("failed log-in")
+        LOGOUT = "logout", _("log-out")
+        LOCKOUT = "lockout", _("account locked")
+        CREATE = "create", _("record created")
+        UPDATE = "update", _("record changed")
+        DELETE = "delete", _("record deleted")
+        REVEAL = "reveal", _("personal value shown in full")
+        EXPORT = "export", _("data exported")
+        DOWNLOAD = "download", _("file downloaded")
+        IMPORT = "import", _("data imported")
+        PRUNE = "prune", _("old entries pruned")
+        BACKUP = "backup", _("backup made")
+        RESTORE = "restore", _("restored from a backup")
+
+    when = models.DateTimeField(_("time of action"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("kind of action"), max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    object_label = models.CharField(_("object name"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    extra = models.JSONField(_("further details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-when", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.when:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit log is append-only.")
+
+    @classmethod
+    def prune(cls, *, before: datetime.datetime) -> int:
+        """Delete entries older than ``before``: the one deliberate way out of the log.
+
+        A raw DELETE, past the queryset's refusal. Only ``manage.py prune_audit`` calls it, and that
+        command refuses to go below the retention the Cybersecurity Law asks for (six months).
+        """
+        return cls.objects.filter(when__lt=before)._raw_delete(cls.objects.db)

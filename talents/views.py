@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Pairing
 
-from . import access, services
+from . import access, audit, services
 from .forms import LiaisonTalentForm, MoveOutForm, TalentFilterForm, TalentForm
 from .models import Talent
 
@@ -47,14 +47,20 @@ def _get_talent_to_move_out(user, pk: int) -> Talent:
     return get_object_or_404(access.talents_for(user).select_related("unit", "village"), pk=pk)
 
 
+def _logged_filters(query) -> dict:
+    return {key: ("…" if key == "q" else value) for key, value in query.items() if value}
+
+
 @login_required
 def talent_list(request):
     today = timezone.localdate()
     form, talents = _get_filtered_talents_for_user(request, today)
     talents = services.talents_for_list(talents, user=request.user, year=today.year)
     page = Paginator(talents, PAGE_SIZE).get_page(request.GET.get("page"))
+    revealed = audit.revealed(request)  # full phones only after a logged 显示 (issue 6, item 3)
     for talent in page:
         talent.age = talent.age_on(today)
+        talent.phone_revealed = talent.personal and (talent.pk, "phone") in revealed
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -66,6 +72,7 @@ def talent_list(request):
             "year": today.year,
             "can_change": access.can_change_talent_database(request.user),
             "export_query": query.urlencode(),
+            "here": request.get_full_path(),
         },
     )
 
@@ -78,6 +85,14 @@ def talent_export(request):
     content = services.talent_export_xlsx(talents=talents, user=request.user, today=today)
     response = HttpResponse(content, content_type=XLSX)
     filename = f"{_('Talent list')}-{today:%Y%m%d}.xlsx"
+    audit.record(
+        action=audit.Action.EXPORT,
+        object_type="talents.talent",
+        object_label=filename,
+        # The filters, not the search text: it may be a phone number.
+        extra={"exporter": "talent_list", "format": "xlsx", "filters": _logged_filters(request.GET)},
+        request=request,
+    )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"  # personal data: no copies in caches
     return response

@@ -236,10 +236,12 @@ def _jsonable(value):
 
 @transaction.atomic
 def export_log(*, exporter: Exporter, fmt: str, result: ExportResult):
-    """Record who exported what, when and how many rows (issue 5, item 6). Append-only."""
+    """Record who exported what, when and how many rows (issue 5, item 6), in the export log and
+    the audit log (issue 6, item 4). Both append-only."""
     from reports.models import ExportLog
+    from talents import audit
 
-    return ExportLog.objects.create(
+    entry = ExportLog.objects.create(
         user=exporter.user,
         exporter=exporter.identifier,
         format=fmt,
@@ -247,6 +249,15 @@ def export_log(*, exporter: Exporter, fmt: str, result: ExportResult):
         filename=result.filename,
         row_count=result.row_count,
     )
+    audit.record(
+        action=audit.Action.EXPORT,
+        user=exporter.user,
+        object_type="reports.exportlog",
+        object_id=str(entry.pk),
+        object_label=result.filename,
+        extra={"exporter": exporter.identifier, "format": fmt, "rows": result.row_count, "options": entry.options},
+    )
+    return entry
 
 
 def attachment(filename: str) -> str:

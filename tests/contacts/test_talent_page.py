@@ -38,6 +38,14 @@ def _page(client, user, talent) -> str:
     return response.content.decode()
 
 
+def _revealed_page(client, user, talent) -> str:
+    """The page after the user pressed 显示 for the phone and the ID number (shown masked until then)."""
+    client.force_login(user)
+    for field in ("phone", "id_number"):
+        client.post(reverse("contacts:talent_reveal", args=[talent.pk]), {"field": field})
+    return _page(client, user, talent)
+
+
 def _masked_id(talent) -> str:
     return talent.id_number[:3] + "*" * 11 + talent.id_number[-4:]
 
@@ -51,7 +59,7 @@ def _shows_thoughts(body: str) -> bool:
 
 def test_the_paired_cadre_sees_the_full_phone_and_id_number(client, cadre, pairing):
     talent = pairing.talent
-    body = _page(client, cadre.user, talent)
+    body = _revealed_page(client, cadre.user, talent)
     assert f'href="tel:{PHONE}"' in body
     assert talent.id_number in body
     assert MASKED_PHONE not in body
@@ -112,7 +120,7 @@ def test_the_leader_sees_masked_values_and_no_thoughts(client, pairing, leader_u
 
 def test_the_liaison_of_the_talents_unit_sees_the_full_phone_but_no_thoughts(client, pairing, liaison_user):
     talent = pairing.talent
-    body = _page(client, liaison_user, talent)
+    body = _revealed_page(client, liaison_user, talent)
     assert f'href="tel:{PHONE}"' in body
     assert talent.id_number in body
     assert not _shows_thoughts(body)
@@ -125,7 +133,7 @@ def test_a_liaison_of_another_unit_cannot_open_the_page(client, pairing):
 
 def test_the_office_sees_everything(client, pairing, office_user):
     talent = pairing.talent
-    body = _page(client, office_user, talent)
+    body = _revealed_page(client, office_user, talent)
     assert f'href="tel:{PHONE}"' in body
     assert talent.id_number in body
     assert THOUGHTS in body
@@ -324,3 +332,13 @@ def test_a_talent_of_another_cadre_is_not_reachable_by_a_made_up_id(client, cadr
     stranger = TalentFactory(name="钱陌生")
     client.force_login(cadre.user)
     assert client.get(_url(stranger)).status_code == 404
+
+
+def test_a_thoughts_note_that_cannot_be_stored_comes_back_with_the_reason_and_the_text(client, cadre, pairing):
+    response = _post_thoughts(client, cadre.user, pairing.talent, text="谈心记录\x01第二段")
+    assert response.status_code == 200, "the page is shown again instead of silently dropping the note"
+    body = response.content.decode()
+    assert "谈心记录" in body and "第二段" in body, "what the cadre typed is still in the box"
+    assert "控制字符" in body
+    pairing.talent.refresh_from_db()
+    assert pairing.talent.thoughts == THOUGHTS

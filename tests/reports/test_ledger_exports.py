@@ -400,8 +400,8 @@ def test_the_ledger_download_takes_the_same_queries_for_5_and_50_demands(client,
         response = client.get(reverse("exports:download", args=["ledger", "xlsx"]), {"year": "2024"})
     assert response.status_code == 200
     # 1 session, 2 user, 3 the user's roles, 4 the organisation, 5 the demands,
-    # 6-8 the log entry inside its savepoint (SAVEPOINT, INSERT, RELEASE)
-    assert len(queries) == 8, [q["sql"][:80] for q in queries]
+    # 6-9 the log entries inside their savepoint (SAVEPOINT, INSERT export log, INSERT audit log, RELEASE)
+    assert len(queries) == 9, [q["sql"][:80] for q in queries]
 
 
 # --- Command ----------------------------------------------------------------------------------------

@@ -149,5 +149,5 @@ def test_the_export_runs_the_same_queries_for_few_and_many_talents(client, reque
     large = _export_queries(client)
     assert len(openpyxl.load_workbook(io.BytesIO(client.get(EXPORT).content)).active["A"]) == 2 + 17
     # session, user, the user's roles, the organisation (title row), the rows with unit, village
-    # and the masking flag joined or as a subquery
-    assert len(small) == len(large) == 5
+    # and the masking flag joined or as a subquery, the audit log entry (issue 6)
+    assert len(small) == len(large) == 6
