@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from talents.validators import CleanInputMixin
+
 from .models import Contact, Demand, Pairing, Suggestion
 
 
@@ -48,7 +50,7 @@ class PhotosField(forms.FileField):
         return files
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanInputMixin, forms.ModelForm):
     pairing = forms.ModelChoiceField(
         queryset=Pairing.objects.none(),
         label=_("Talent"),
@@ -113,7 +115,7 @@ class ContactForm(forms.ModelForm):
         return data
 
 
-class SuggestionForm(forms.ModelForm):
+class SuggestionForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Suggestion
         fields = ["content", "category"]
@@ -121,7 +123,7 @@ class SuggestionForm(forms.ModelForm):
         labels = {"content": _("Suggestion heard")}
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Demand
         fields = ["content", "kind", "urgency"]
@@ -133,18 +135,18 @@ SuggestionFormSet = forms.modelformset_factory(Suggestion, form=SuggestionForm, 
 DemandFormSet = forms.modelformset_factory(Demand, form=DemandForm, extra=1, max_num=10)
 
 
-class ThoughtsForm(forms.Form):
+class ThoughtsForm(CleanInputMixin, forms.Form):
     thoughts = forms.CharField(label=_("Thoughts and views"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
-class DemandProgressForm(forms.Form):
+class DemandProgressForm(CleanInputMixin, forms.Form):
     date = forms.DateField(
         label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class DemandCloseForm(forms.Form):
+class DemandCloseForm(CleanInputMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Result"),
         choices=[(s.value, s.label) for s in Demand.CLOSED_STATUSES],
@@ -170,7 +172,7 @@ class DemandCloseForm(forms.Form):
         return closed_on
 
 
-class DemandFollowUpForm(forms.Form):
+class DemandFollowUpForm(CleanInputMixin, forms.Form):
     satisfaction = forms.ChoiceField(
         label=_("Satisfaction"), choices=Demand.Satisfaction.choices, widget=forms.RadioSelect
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talents.models import Unit
+from talents.validators import CleanInputMixin
 
 from . import ledger
 from .models import Cadre, Demand, Feedback, MajorEvent, Recommendation, Suggestion
@@ -21,7 +22,7 @@ def _year_choices(years) -> list:
     return [ALL, *((y, str(y)) for y in years)]
 
 
-class FilterForm(forms.Form):
+class FilterForm(CleanInputMixin, forms.Form):
     """A GET filter: invalid values are ignored rather than refused, the rest still filter."""
 
     def __init__(self, data=None, *, years=(), **kwargs):
@@ -76,7 +77,7 @@ def _due_date_help() -> str:
     ) % {"urgent": days["urgent"], "pressing": days["pressing"], "normal": days["normal"]}
 
 
-class DemandEntryForm(forms.ModelForm):
+class DemandEntryForm(CleanInputMixin, forms.ModelForm):
     """A demand the unit reports or the talent raises directly (those heard at a contact come from the contact)."""
 
     class Meta:
@@ -129,7 +130,7 @@ class DemandEntryForm(forms.ModelForm):
         return data
 
 
-class DemandEditForm(forms.Form):
+class DemandEditForm(CleanInputMixin, forms.Form):
     """What the ledger says about the handling; a plain form so a failed post leaves the demand untouched."""
 
     measures = Demand._meta.get_field("measures").formfield(widget=forms.Textarea(attrs={"rows": 4}))
@@ -167,7 +168,7 @@ class SuggestionFilterForm(FilterForm):
     year = _year_field()
 
 
-class SuggestionForwardForm(forms.Form):
+class SuggestionForwardForm(CleanInputMixin, forms.Form):
     forwarded_to = forms.CharField(
         label=_("Forwarded to"),
         max_length=100,
@@ -176,7 +177,7 @@ class SuggestionForwardForm(forms.Form):
     )
 
 
-class SuggestionAnswerForm(forms.Form):
+class SuggestionAnswerForm(CleanInputMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Decision"),
         choices=[(s.value, s.label) for s in (Suggestion.Status.ADOPTED, Suggestion.Status.NOT_ADOPTED)],
@@ -199,7 +200,7 @@ class EventFilterForm(FilterForm):
     year = _year_field()
 
 
-class EventForm(forms.ModelForm):
+class EventForm(CleanInputMixin, forms.ModelForm):
     """The reporting unit comes from who files it; only the office, filing on a unit's behalf, may name one."""
 
     reporting_unit = forms.ModelChoiceField(
@@ -254,7 +255,7 @@ class RecommendationFilterForm(FilterForm):
         self.fields["village"].queryset = villages
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["talent", "role", "level", "year", "outcome", "note"]
@@ -275,7 +276,7 @@ class RecommendationForm(forms.ModelForm):
         return year
 
 
-class RecommendationOutcomeForm(forms.ModelForm):
+class RecommendationOutcomeForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["outcome", "note"]
@@ -298,7 +299,7 @@ class FeedbackFilterForm(FilterForm):
     year = _year_field()
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["unit", "talent", "cadre", "content"]
@@ -321,7 +322,7 @@ class FeedbackForm(forms.ModelForm):
         return data
 
 
-class FeedbackAnswerForm(forms.Form):
+class FeedbackAnswerForm(CleanInputMixin, forms.Form):
     handling = forms.CharField(
         label=_("Handling"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talents.models import Talent
+from talents.validators import CleanInputMixin
 
 from .models import Cadre, Pairing, Term
 from .pairings import CHANGE_REASONS, default_start_date
@@ -47,7 +48,7 @@ def _not_future(day):
     return day
 
 
-class PairingForm(forms.Form):
+class PairingForm(CleanInputMixin, forms.Form):
     """Propose one pairing for the current term (also used to supplement a talent who has none)."""
 
     cadre = forms.ModelChoiceField(queryset=Cadre.objects.none(), label=_("Cadre"))
@@ -69,7 +70,7 @@ class PairingForm(forms.Form):
             self.fields["talent"].widget = forms.HiddenInput()
 
 
-class PairingAdjustForm(forms.Form):
+class PairingAdjustForm(CleanInputMixin, forms.Form):
     """Adjust an open pairing mid-term: a successor cadre, or a new talent for the same cadre."""
 
     cadre = forms.ModelChoiceField(
@@ -116,7 +117,7 @@ class PairingAdjustForm(forms.Form):
         return data
 
 
-class PairingEndForm(forms.Form):
+class PairingEndForm(CleanInputMixin, forms.Form):
     """End a pairing without a successor."""
 
     end_date = forms.DateField(
@@ -137,7 +138,7 @@ class PairingEndForm(forms.Form):
         return data
 
 
-class NextTermForm(forms.Form):
+class NextTermForm(CleanInputMixin, forms.Form):
     """Which of the current term's pairings continue in the next term."""
 
     carry = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from talents import access
 from talents.models import Talent
+from talents.validators import parse_pk
 
 from . import pairings as services
 from .models import Cadre, Pairing, Term
@@ -192,14 +193,14 @@ def next_term(request):
 def history(request):
     """Every start and end of a cadre's or a talent's pairings, with who and why (R12)."""
     _require_view(request.user)
-    cadre_id, talent_id = request.GET.get("cadre", ""), request.GET.get("talent", "")
-    if cadre_id.isdigit():
+    cadre_id, talent_id = parse_pk(request.GET.get("cadre")), parse_pk(request.GET.get("talent"))
+    if cadre_id is not None:
         subject = get_object_or_404(Cadre.objects.select_related("village"), pk=cadre_id)
         entries = services.pairing_history(cadre=subject)
-    elif talent_id.isdigit():
+    elif talent_id is not None:
         subject = get_object_or_404(Talent.objects.select_related("unit"), pk=talent_id)
         entries = services.pairing_history(talent=subject)
     else:
         raise Http404
-    context = {"subject": subject, "is_cadre": cadre_id.isdigit(), "entries": entries}
+    context = {"subject": subject, "is_cadre": cadre_id is not None, "entries": entries}
     return render(request, "pairings/history.html", context)

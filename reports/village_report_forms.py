@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from talents.validators import CleanInputMixin
+
 from .village_reports import NARRATIVE_FIELDS, section_headings
 
 SECTION_MAX_LENGTH = 10_000
@@ -18,7 +20,7 @@ def _section(*, rows: int) -> forms.CharField:
     )
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(CleanInputMixin, forms.Form):
     """The five sections as the secretary types them. A draft may leave sections empty."""
 
     required_sections = False
@@ -46,7 +48,7 @@ class SubmitNarrativeForm(NarrativeForm):
     required_sections = True
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CleanInputMixin, forms.Form):
     return_reason = forms.CharField(
         label=_("Reason for returning"),
         max_length=200,
@@ -55,7 +57,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class YearForm(forms.Form):
+class YearForm(CleanInputMixin, forms.Form):
     """The board's year; a bad value falls back to the default rather than failing the page."""
 
     year = forms.IntegerField(

@@ -27,6 +27,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import AccountState
+from .validators import CleanInputMixin
 
 # Session keys: when this session logged in, and when it was last used (seconds since the epoch).
 AUTH_AT = "_meijia_auth_at"
@@ -87,6 +89,22 @@ class CharacterClassesValidator:
             "lower-case letters, digits, symbols.",
             self.min_classes,
         ) % {"count": self.min_classes}
+
+
+# --- log-in form -------------------------------------------------------------------------------
+
+
+class LoginForm(CleanInputMixin, AuthenticationForm):
+    """Django's log-in form, refusing a username no account can have before it reaches authenticate().
+
+    Django shortens nothing: a 10,000-character username went on to django-axes, which records failed
+    usernames in a 255-character column (an error page on PostgreSQL). Control characters likewise.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 # --- authentication backends -----------------------------------------------------------------

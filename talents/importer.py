@@ -26,7 +26,10 @@ Hostile files
     Refused with a message, in bounded time and memory: uploads over ``MAX_UPLOAD_BYTES`` before
     anything is read; anything that is not a zip with an Excel workbook inside; archives that
     unpack to more than ``MAX_UNPACKED_BYTES`` (zip bombs: ``zipfile`` never inflates past the
-    declared size, so checking the declared sizes is enough); more than ``MAX_DATA_ROWS`` rows.
+    declared size, so checking the declared sizes is enough); a row with more cells than Excel
+    allows, or a sheet of millions of cells (openpyxl holds a whole row in memory and reads a cell
+    in microseconds: a 30 KB file with one row of a million cells took 440 MB and minutes);
+    more than ``MAX_DATA_ROWS`` rows.
     Workbooks are opened read-only with cached values only: a formula is never evaluated, and a
     text starting with "=" is kept as text.
 """
@@ -72,6 +75,10 @@ MAX_DATA_ROWS = 10_000
 MAX_SCANNED_ROWS = 50_000  # data rows plus empty rows between them
 MAX_BLANK_RUN = 1_000  # this many empty rows in a row end the data (sheets often claim a million rows)
 MAX_COLUMNS = 60
+# XML elements (cells, values, inline texts …) in one row and in a sheet: Excel's 16,384 columns
+# need ~50,000 in a row; 10,000 talents × 60 columns about 1.8 million in a sheet.
+MAX_ROW_ELEMENTS = 100_000
+MAX_SHEET_ELEMENTS = 2_000_000
 HEADER_SEARCH_ROWS = 5
 STALE_UPLOAD_SECONDS = 24 * 3600
 
@@ -182,7 +189,65 @@ def _check_archive(data: bytes) -> None:
     if not any(m.filename == "[Content_Types].xml" for m in members):
         raise _not_excel()
     if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("This file unpacks to far more data than a list of talents can hold; it is refused."))
+        raise _too_much()
+    _check_cells(data, members)
+
+
+def _too_much() -> ImportFileError:
+    return ImportFileError(_("This file unpacks to far more data than a list of talents can hold; it is refused."))
+
+
+SHEET_NAME_RE = re.compile(r"^xl/worksheets/[^/]+\.xml\Z")
+ROOT_RE = re.compile(rb"<([A-Za-z_][\w.-]{0,40}:)?worksheet[\s>]")  # its prefix, if any, is the rows' prefix
+SCAN_CHUNK = 1024 * 1024
+
+
+def _check_cells(data: bytes, members) -> None:
+    """Count the XML elements of every sheet, streaming it in chunks, before openpyxl reads anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in members:
+                if SHEET_NAME_RE.match(member.filename):
+                    with archive.open(member) as xml:
+                        _count_elements(xml)
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged archive fails while inflating: zlib.error, BadZipFile (CRC), EOFError …
+        log.info("Upload refused: cannot unpack a sheet", exc_info=True)
+        raise _not_excel() from None
+
+
+def _elements(xml: bytes) -> int:
+    return xml.count(b"<") - xml.count(b"</")
+
+
+def _count_elements(xml) -> None:
+    """Refuse a row of more than MAX_ROW_ELEMENTS elements or a sheet of more than MAX_SHEET_ELEMENTS.
+
+    Byte counts and one literal search per chunk, no Python loop per cell: a sheet may hold millions.
+    A row tag in another prefix than the root's is not seen as a row start: its elements then count
+    towards the row before, which can only refuse more, never let a wide row through (text cannot
+    contain "<", so nothing in a cell can pass for a row start).
+    """
+    head = xml.read(SCAN_CHUNK)
+    root = ROOT_RE.search(head)
+    row_start = re.compile(re.escape(b"<" + ((root and root[1]) or b"") + b"row") + rb"[\s/>]")
+    total, open_row, buffer = 0, 0, head
+    while buffer:
+        chunk = xml.read(SCAN_CHUNK)
+        # Up to the last "<": a tag cut by the chunk's end is completed by the next chunk.
+        cut = buffer.rfind(b"<") if chunk else -1
+        part, tail = (buffer[:cut], buffer[cut:]) if cut > 0 else (buffer, b"")
+        total += _elements(part)
+        rows = row_start.split(part)
+        open_row += _elements(rows[0])
+        widest = open_row
+        if len(rows) > 1:  # rows no longer than the limit in bytes cannot hold more elements: not counted
+            widest = max([open_row, *(_elements(r) for r in rows[1:-1] if len(r) > MAX_ROW_ELEMENTS)])
+            open_row = _elements(rows[-1])
+        if total > MAX_SHEET_ELEMENTS or max(widest, open_row) > MAX_ROW_ELEMENTS:
+            raise _too_much()
+        buffer = tail + chunk
 
 
 def _normal_header(value: Any) -> str:

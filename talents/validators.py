@@ -1,10 +1,13 @@
-"""Validators for Chinese identity documents and phone numbers (GB 11643, mainland numbering)."""
+"""Validators for Chinese identity documents and phone numbers (GB 11643, mainland numbering), and the
+checks every form applies to what people type (``CleanInputMixin``)."""
 
 from __future__ import annotations
 
 import datetime
 import re
 
+from django import forms
+from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +78,67 @@ def mask_phone(value: str) -> str:
     if number:
         return f"{area}-" + "*" * (len(number) - 2) + number[-2:]
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+# --- What any form accepts ---------------------------------------------------------------------
+
+# C0 and C1 control characters except tab, line feed and carriage return (text areas send those), the
+# bidirectional embedding, override and isolate controls (U+202E shows "exe.png" as "gnp.exe": "Trojan
+# Source" spoofing), lone surrogates and the non-characters U+FFFE/U+FFFF. Nobody types them on purpose;
+# XML cannot hold most of them (openpyxl, python-docx and WeasyPrint fail on the exports), PostgreSQL
+# refuses NUL, and a name that displays differently from what is stored misleads readers.
+CONTROL_CHARACTERS_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+# No date the system records is outside this range; beyond it, date arithmetic (due dates, ages,
+# deadlines) would overflow Python's year 1–9999.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def parse_pk(value) -> int | None:
+    """A primary key from a query string, or None: ASCII digits only ("²".isdigit() is true, and int() fails
+    on it), at most 18 of them (a 64-bit integer column holds no more)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
+def validate_no_control_characters(value) -> None:
+    if not isinstance(value, str):
+        return
+    found = CONTROL_CHARACTERS_RE.search(value)
+    if found:
+        raise ValidationError(
+            _("Remove the invisible control character (%(code)s) from this text: it cannot be stored."),
+            code="control_character",
+            params={"code": f"U+{ord(found.group()):04X}"},
+        )
+
+
+def validate_plausible_date(value) -> None:
+    if isinstance(value, datetime.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="implausible_date",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+
+
+class CleanInputMixin:
+    """For every form people post: text fields refuse control characters, date fields absurd dates.
+
+    Put it first among the bases (``class TalentForm(CleanInputMixin, forms.ModelForm)``). It replaces
+    Django's own NUL check, whose Chinese message wrongly says "empty string".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, django_validators.ProhibitNullCharactersValidator)
+                ]
+                field.validators.append(validate_no_control_characters)
+            elif isinstance(field, forms.DateField):
+                field.validators.append(validate_plausible_date)
