@@ -31,7 +31,7 @@ from contacts.models import Contact, Demand
 from talents import access
 from talents.models import Organization, Unit
 
-from . import register
+from . import register, render
 from .base import Exporter
 
 LEDGER_HEADERS = [
@@ -144,7 +144,12 @@ class _YearlyExporter(Exporter):
             for i, header in enumerate(self.headers(), start=1)
             if header in NOWRAP
         ]
-        return {"unit": self.unit, "filter_label": self.filter_label(), "column_css": "\n".join(rules)}
+        return {
+            "unit": self.unit,
+            "filter_label": self.filter_label(),
+            "column_css": "\n".join(rules),
+            **render.table_fonts(),
+        }
 
 
 @register

@@ -1,27 +1,36 @@
 """Renderers shared by every exporter: an Excel table and HTML → PDF.
 
-``xlsx_table(...)`` writes a streaming (write-only) workbook, so memory does not grow with rows:
-A4, title merged across the top, header row frozen and repeated on every printed page, fit to page
-width, and every value written as text unless it is an int/float — strings starting with
-``= + - @`` can never become formulas.
+``xlsx_table(...)`` writes a streaming workbook, so memory does not grow with rows: A4, title
+merged across the top, header row frozen and repeated on every printed page, fit to page width,
+and every value written as text unless it is an int/float — strings starting with ``= + - @`` can
+never become formulas. openpyxl (write-only mode) writes the workbook around the table: styles,
+page setup, print titles, the title and the header; the data rows are XML we write ourselves into
+the sheet openpyxl made (``_SheetRows``): styling each cell through openpyxl's objects took 4 s for
+10,000 rows, the same cells as plain XML take a tenth of that (docs/benchmarks.md).
 
 ``pdf_from_html(html, timeout=None, memory_mb=None)`` hands an HTML string to WeasyPrint with no
 network access (only ``data:`` URLs resolve): fonts come from the installed system fonts named in
-``CJK_FONT_STACK``. Glyphs no font could draw are logged on the ``meijia.exports`` logger (WeasyPrint
-would draw empty boxes). With a bound it renders in a forked child killed past the time or memory cap.
+``CJK_FONT_STACK`` or ``TABLE_FONT_STACK``. Glyphs no font could draw are logged on the
+``meijia.exports`` logger (WeasyPrint would draw empty boxes). With a bound it renders in a forked
+child killed past the time or memory cap.
 
-``PDF_FONT_CSS`` / ``CJK_FONT_STACK`` are what the PDF templates put first in every font-family.
+``CJK_FONT_STACK`` / ``TABLE_FONT_STACK`` are what the PDF templates put first in every font-family.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
+import math
+import re
+import threading
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from copy import copy
 from itertools import chain, islice
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -33,14 +42,31 @@ from openpyxl.worksheet.worksheet import Worksheet
 log = logging.getLogger("meijia.exports")
 
 # Noto Sans CJK SC (Debian fonts-noto-cjk) covers GB 18030-2022 implementation level 2, including
-# the CJK Extension A and B characters of rare names; it is the only CJK font we name, so there is
-# no lighter font whose missing glyphs could fall through. See docs/benchmarks.md for its speed.
+# the CJK Extension A and B characters of rare names, and has a real bold. Reports use it alone; it
+# stands right behind the lighter font of long tables, so their rare characters fall through to it.
 CJK_FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK", sans-serif'
+# Long tables (一览表, ledgers) name WenQuanYi Micro Hei (Debian fonts-wqy-microhei, 5 MB, complete
+# GB2312) first: its glyphs cost WeasyPrint far less to load, shape and embed than the 19 MB Noto
+# collection (docs/benchmarks.md). It lacks the rare characters of some names (CJK Extension A, B,
+# C…): Pango draws each of those from the next family that has it, Noto Sans CJK SC, so nothing
+# prints as an empty box (tests/reports/test_export_speedups.py).
+TABLE_FONT_STACK = f'"WenQuanYi Micro Hei", {CJK_FONT_STACK}'
+
+
+def table_fonts() -> dict[str, str]:
+    """The font stacks of a long table's PDF template (``reports/pdf/base.html``): the light font for the
+    rows, Noto for the bold title and header (WenQuanYi has no bold, and WeasyPrint does not embolden)."""
+    return {"font_stack": TABLE_FONT_STACK, "bold_font_stack": CJK_FONT_STACK}
+
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_COLUMN_WIDTH = 40
 # Widths are measured on the first rows only: the rest stream straight to the file.
 WIDTH_SAMPLE_ROWS = 500
+# Characters XML 1.0 cannot hold (Excel would refuse the file): control characters, lone surrogates,
+# U+FFFE and U+FFFF. A superset of openpyxl's ILLEGAL_CHARACTERS_RE.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CHUNK_ROWS = 256  # data rows per write to the zip stream
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -52,17 +78,14 @@ def text_width(value) -> int:
     return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in lines)
 
 
-def safe_cell(ws, value, *, font: Font | None = None, alignment: Alignment | None = None, border=None, style=None):
+def safe_cell(ws, value, *, font: Font | None = None, alignment: Alignment | None = None, border=None):
     """A write-only cell holding ``value`` as text (or as a number for int/float), never as a formula.
 
-    ``style`` is a ready style array (``cell_style``): styling each cell by its objects hashes them
-    every time, which costs more than writing the cell.
+    For the title and the header; the data rows are streamed by ``_SheetRows`` with the same rules.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         value = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     cell = WriteOnlyCell(ws, value=value)
-    if style is not None:
-        cell._style = copy(style)
     if font is not None:
         cell.font = font
     if alignment is not None:
@@ -75,14 +98,6 @@ def safe_cell(ws, value, *, font: Font | None = None, alignment: Alignment | Non
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
-
-
-def cell_style(ws, **styles):
-    """The style array of a cell styled with ``styles`` (font=…, alignment=…, border=…), to reuse."""
-    cell = WriteOnlyCell(ws)
-    for name, value in styles.items():
-        setattr(cell, name, value)
-    return cell._style
 
 
 def _measure(headers: list[str], sample: list[list]) -> list[float]:
@@ -139,17 +154,87 @@ def xlsx_table(
     )
     bold = Font(bold=True)
     ws.append([safe_cell(ws, h, font=bold, alignment=centred, border=box) for h in headers])
-    body = cell_style(ws, alignment=wrap, border=box)
-    count = 0
-    for row in chain(sample, rows):
-        ws.append([safe_cell(ws, v, style=body) for v in row])
-        count += 1
-    for line in notes:
-        ws.append([])
-        ws.append([safe_cell(ws, line)])
+    # Registering the body styles in the workbook gives their numbers, which the streamed cells refer to.
+    plain = safe_cell(ws, "", alignment=wrap, border=box).style_id
+    quoted = safe_cell(ws, "=", alignment=wrap, border=box).style_id
+    scaffold = io.BytesIO()
+    wb.save(scaffold)
+    writer = _SheetRows(columns=ncols, style=plain, quoted_style=quoted)
     out = io.BytesIO()
-    wb.save(out)
+    count = writer.splice(scaffold, out, part=ws.path.lstrip("/"), rows=chain(sample, rows), first=3, notes=notes)
     return out.getvalue(), count
+
+
+class _SheetRows:
+    """The data rows of a sheet as SpreadsheetML, written into the sheet part of a finished workbook.
+
+    Cells are what openpyxl's write-only mode writes: numbers (int/float) as ``t="n"``, everything
+    else as an inline string (``t="inlineStr"``, never a formula), empty values as styled empty
+    cells so the borders print; strings starting with ``= + - @`` get ``quoted_style`` (quotePrefix)
+    so Excel/WPS keep them text when somebody edits the cell.
+    """
+
+    def __init__(self, *, columns: int, style: int, quoted_style: int) -> None:
+        self.letters = [get_column_letter(i) for i in range(1, max(columns, 1) + 1)]
+        self.style, self.quoted_style = style, quoted_style
+        self.count = 0  # data rows written
+
+    def cell(self, ref: str, value, style: int | None) -> str:
+        s = f' s="{style}"' if style else ""
+        if value is None:
+            return f'<c r="{ref}"{s}/>'
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            number = repr(int(value)) if isinstance(value, int) else repr(float(value))
+            return f'<c r="{ref}"{s} t="n"><v>{number}</v></c>'
+        text = NOT_XML.sub("", str(value))
+        if not text:
+            return f'<c r="{ref}"{s}/>'
+        if style and text.startswith(FORMULA_STARTS):
+            s = f' s="{self.quoted_style}"'
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+    def row(self, number: int, values: list, style: int | None) -> str:
+        letters = self.letters
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        cells = "".join(self.cell(f"{letter}{number}", v, style) for letter, v in zip(letters, values, strict=False))
+        return f'<row r="{number}">{cells}</row>'
+
+    def xml(self, rows: Iterable[list], first: int, notes: Iterable[str]) -> Iterator[bytes]:
+        """The rows from row number ``first`` on, then each note under an empty row, in chunks of bytes."""
+        chunk, number = [], first
+        for values in rows:
+            chunk.append(self.row(number, values, self.style))
+            number += 1
+            self.count += 1
+            if len(chunk) >= CHUNK_ROWS:
+                yield "".join(chunk).encode()
+                chunk.clear()
+        for line in notes:
+            chunk.append(f'<row r="{number}"/>{self.row(number + 1, [line], None)}')
+            number += 2
+        yield "".join(chunk).encode()
+
+    def splice(self, scaffold: io.BytesIO, out: io.BytesIO, *, part: str, rows, first: int, notes) -> int:
+        """Copy the workbook ``scaffold`` to ``out`` with the rows added to the end of ``part``'s sheetData."""
+        with zipfile.ZipFile(scaffold) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename != part:
+                    dst.writestr(info, data)
+                    continue
+                head, end, tail = data.partition(b"</sheetData>")
+                if not end:
+                    raise ValueError(f"no sheetData to add rows to in {part}")
+                target = zipfile.ZipInfo(part, date_time=info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(target, "w") as sheet:
+                    sheet.write(head)
+                    for chunk in self.xml(rows, first, notes):
+                        sheet.write(chunk)
+                    sheet.write(end + tail)
+        return self.count
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -178,13 +263,46 @@ class PdfLimitExceeded(Exception):
     """The bounded render ran out of time or memory (``pdf_from_html(..., timeout=…, memory_mb=…)``)."""
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """This thread's WeasyPrint font configuration, made once: a new one per PDF reloads fontconfig and
+    every font, and forgets what Pango had cached. Per thread because Pango's objects are not thread-safe.
+    Our templates declare no @font-face, so nothing of one document stays behind for the next."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while WeasyPrint runs.
+
+    WeasyPrint allocates hundreds of thousands of short-lived objects (boxes, styles), which set off
+    collections that walk the whole heap, Django's included: a fifth of a 60-row roster's time. Nearly
+    all of them die by reference counting (the heap peak does not move; docs/benchmarks.md). Turned back
+    on only if it was on, so concurrent renders cannot leave it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _write_pdf(html: str) -> tuple[bytes, list[str]]:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    with missing_glyphs() as missing:
-        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    with missing_glyphs() as missing, _no_cyclic_gc():
+        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
     return pdf, missing
 
 

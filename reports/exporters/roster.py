@@ -36,7 +36,7 @@ from contacts.models import Contact, Level, Pairing, Term
 from talents import access
 from talents.models import Organization, Unit
 
-from . import register
+from . import register, render
 from .base import Exporter, ExportError
 
 HEADERS = [
@@ -172,7 +172,12 @@ class RosterExporter(Exporter):
                 rules.append(f"td:nth-child({i}) {{ white-space: nowrap; }}")
             if header in CENTRED:
                 rules.append(f"td:nth-child({i}) {{ text-align: center; }}")
-        return {"seal_line": self.seal_line(), "village": self.village, "column_css": "\n".join(rules)}
+        return {
+            "seal_line": self.seal_line(),
+            "village": self.village,
+            "column_css": "\n".join(rules),
+            **render.table_fonts(),
+        }
 
     def log_options(self) -> dict:
         return {

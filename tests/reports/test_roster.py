@@ -275,8 +275,10 @@ def test_the_pdf_prints_the_roster_rare_names_included_in_the_embedded_chinese_f
     assert "打印日期" in flat
     assert "139****5678" in flat
     assert valid_id_number(7) not in flat
-    # Every font in the file is the embedded Noto Sans CJK SC (subset): nothing fell back to a Latin font.
-    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+Noto-Sans-CJK-SC(-Bold)?", f) for f in fonts), fonts
+    # Every font in the file is an embedded CJK font (subset): WenQuanYi Micro Hei for the rows, Noto Sans CJK
+    # SC for the bold header and the rare characters; nothing fell back to a Latin font.
+    cjk = r"/[A-Z]{6}\+(Noto-Sans-CJK-SC(-Bold)?|WenQuanYi-Micro-Hei)"
+    assert fonts and all(re.fullmatch(cjk, f) for f in fonts), fonts
     _save_first_page(result.content, "roster")
 
 
@@ -366,8 +368,9 @@ def test_the_download_takes_the_same_queries_for_10_and_100_pairings(client, off
         response = client.get(url, {"full_phones": "1"})
     assert response.status_code == 200
     # 1 session, 2 user, 3 the user's roles, 4 the current term, 5 the organisation, 6 the adjusted pairings,
-    # 7 the pairings in force, 8-10 the log entry inside its savepoint (SAVEPOINT, INSERT, RELEASE)
-    assert len(queries) == 10, [q["sql"] for q in queries]
+    # 7 the pairings in force, 8-11 the log entries inside their savepoint (SAVEPOINT, INSERT export log,
+    # INSERT audit log, RELEASE)
+    assert len(queries) == 11, [q["sql"] for q in queries]
 
 
 # --- Command ----------------------------------------------------------------------------------------
