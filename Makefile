@@ -50,8 +50,10 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Export timings (issue 5), then the load benchmark under gunicorn on SQLite and PostgreSQL (issue 7).
 bench: setup
-	$(BIN)/python -m benchmarks
+	@scripts/postgres.sh
+	MEIJIA_BENCH_POSTGRES_URL=$(PG_URL) $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) var/static

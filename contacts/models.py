@@ -260,7 +260,17 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["pairing", "date"])]
+        indexes = [
+            models.Index(fields=["pairing", "date"]),
+            # The register's newest-first pages (keyset on date, id).
+            models.Index(fields=["date", "id"], name="contact_date_id_idx"),
+            # Counts per month and method (R5) from the index alone, without reading the rows.
+            models.Index(fields=["date", "method"], name="contact_date_method_idx"),
+            # Urgent items still waiting (R7): a handful, found without reading the table.
+            models.Index(
+                fields=["date"], condition=Q(urgent=True, handled_at__isnull=True), name="contact_urgent_open_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_method_display()}"
@@ -321,6 +331,7 @@ class Suggestion(models.Model):
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at", "id"], name="suggestion_created_id_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="forwarded") | ~Q(forwarded_to=""),
@@ -426,6 +437,16 @@ class Demand(models.Model):
         verbose_name = _("demand")
         verbose_name_plural = _("demand ledger")
         ordering = ["-raised_on", "-id"]
+        indexes = [
+            models.Index(fields=["raised_on", "id"], name="demand_raised_id_idx"),
+            # Open demands and the overdue ones among them, without reading the closed majority.
+            models.Index(fields=["status", "due_date"], name="demand_status_due_idx"),
+            models.Index(
+                fields=["raised_on"],
+                condition=Q(urgency="urgent", handled_at__isnull=True),
+                name="demand_urgent_open_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(status__in=["resolved", "explained"]) & Q(closed_on__isnull=False))

@@ -7,7 +7,11 @@ depends on today's date, so one seed gives the same people on any day; terms, pa
 and everything dated are laid out around today so that the current term contains it.
 
 One *block* is one township: 12 villages (communities), 8 township units, 15 leadership-team
-members, 4 village committee members and 60 talents. ``demo`` is one block, ``county`` twenty.
+members, 4 village committee members and 60 talents. ``demo`` is one block, ``county`` twenty,
+``stress`` 334. At the larger scales each township is then topped up with contacts, suggestions
+and demands (``Scale.contacts``, ``Scale.demands``), drawn from a second random stream so the
+township's own data stays what ``demo`` makes, and written block by block with ``bulk_create``
+so a million contacts never sit in memory at once.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import dataclasses
 import datetime
 import random
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db.models import Q, QuerySet
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from faker import Faker
 
@@ -88,6 +95,8 @@ from .texts import (
     UNIT_TEMPLATES,
     URGENT_MATTERS,
     VILLAGE_CADRE_TITLES,
+    VILLAGE_PREFIXES,
+    Scale,
     _Profile,
 )
 
@@ -137,14 +146,24 @@ def flush() -> None:
 
 
 def seed(
-    *, password: str, scale: str = "demo", seed: int = DEFAULT_SEED, today: datetime.date | None = None
+    *,
+    password: str,
+    scale: str = "demo",
+    seed: int = DEFAULT_SEED,
+    today: datetime.date | None = None,
+    townships: int | None = None,
 ) -> SeedResult:
-    """Create a township's worth of demo data (twenty at county scale). Call inside a transaction."""
+    """Create a township's worth of demo data (twenty at county scale). Call inside a transaction.
+
+    ``townships`` overrides the scale's number of townships, keeping its per-township volume."""
     if today is None:
         today, now = timezone.localdate(), timezone.now()
     else:
         now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18, 0)))
-    return _Seeder(seed=seed, blocks=SCALES[scale], today=today, now=now).run(password)
+    size = SCALES[scale]
+    if townships is not None:
+        size = dataclasses.replace(size, townships=townships)
+    return _Seeder(seed=seed, scale=size, today=today, now=now).run(password)
 
 
 # --- the generator --------------------------------------------------------------------------
@@ -176,8 +195,10 @@ def _stem(township: str) -> str:
 
 
 class _Seeder:
-    def __init__(self, *, seed: int, blocks: int, today: datetime.date, now: datetime.datetime) -> None:
+    def __init__(self, *, seed: int, scale: Scale, today: datetime.date, now: datetime.datetime) -> None:
         self.rng = random.Random(seed)  # noqa: S311 -- demo data must be reproducible, not secret
+        self.volume_rng = random.Random(seed * 31 + 7)  # noqa: S311 -- the top-up's own stream
+        self.scale, blocks = scale, scale.townships
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
         self.n_blocks, self.today, self.now = blocks, today, now
@@ -191,9 +212,13 @@ class _Seeder:
         self.unit_names: set[str] = set()
         self.blocks: list[_Block] = []
         self.rows: dict[type, list] = defaultdict(list)
+        self.topped_up: Counter[type] = Counter()  # rows written by the top-up, not kept in ``rows``
+        self.block_start: dict[type, int] = {}
         stems = [a + b for a in STEM_FIRST for b in STEM_SECOND]
         self.rng.shuffle(stems)
         self.spare_stems = [s for s in stems if s not in DEMO_VILLAGE_STEMS]
+        self.all_stems = stems
+        self.prefixed_stems = False
         self.brands = list(BRANDS)
         self.rng.shuffle(self.brands)
 
@@ -205,6 +230,7 @@ class _Seeder:
         self._people()
         self._dated()
         self._save(groups)
+        self._top_up()
         order = list(ROLE_LABELS.values())
         accounts = sorted(self.accounts, key=lambda a: order.index(a.role))  # stable: numbers stay in order
         return SeedResult(counts=self._counts(), accounts=accounts)
@@ -213,6 +239,7 @@ class _Seeder:
 
     def _people(self) -> None:
         townships = [self.org.township] + [t for t in OTHER_TOWNSHIPS if t != self.org.township]
+        townships += self._more_townships(townships)
         office_name = self._name(female=True)
         self.office = self._user(
             "office", "office", office_name, f"{office_name}（{self.org.office_name}）", staff=True
@@ -226,6 +253,24 @@ class _Seeder:
             self._talents(block, index)
         deputy = self.blocks[0].cadres[2]
         self.leader = self._user("leader", "leader", deputy.name, f"{deputy.name}（{deputy.title}，分管人才工作）")
+
+    def _more_townships(self, townships: list[str]) -> list[str]:
+        """Made-up township names beyond the county's list, without drawing from the random stream."""
+        missing = self.n_blocks - len(townships)
+        if missing <= 0:
+            return []
+        used = {_stem(t) for t in townships}
+        stems = [a + b for a in STEM_FIRST for b in STEM_SECOND if a + b not in used]
+        if missing > len(stems):
+            raise ValueError(f"at most {len(townships) + len(stems)} townships")
+        return [stem + ("镇" if i % 3 == 0 else "乡") for i, stem in enumerate(stems[:missing])]
+
+    def _spare_stem(self) -> str:
+        """A village stem not used yet; past the two-character ones, 上双河, 下双河 …"""
+        if not self.spare_stems and not self.prefixed_stems:
+            self.prefixed_stems = True
+            self.spare_stems = [p + s for s in reversed(self.all_stems) for p in reversed(VILLAGE_PREFIXES)]
+        return self.spare_stems.pop()
 
     def _name(self, *, female: bool) -> str:
         pool = GIVEN_FEMALE if female else GIVEN_MALE
@@ -261,11 +306,11 @@ class _Seeder:
     def _villages(self, block: _Block, index: int) -> None:
         stems = [block.stem, *DEMO_VILLAGE_STEMS] if index == 0 else []
         while len(stems) < 11:
-            stems.append(self.spare_stems.pop())
+            stems.append(self._spare_stem())
         names = [(f"{block.stem}社区", Unit.Kind.COMMUNITY)] + [(f"{s}村", Unit.Kind.VILLAGE) for s in stems]
         for name, kind in names:
             if name in self.unit_names:  # a configured township may share a stem with the list
-                name, kind = f"{self.spare_stems.pop()}村", Unit.Kind.VILLAGE
+                name, kind = f"{self._spare_stem()}村", Unit.Kind.VILLAGE
             secretary_name = self._name(female=self.rng.random() < 0.2)
             org = (
                 f"中共{name}委员会"
@@ -414,6 +459,7 @@ class _Seeder:
         self.previous = self._term(start - 2, current=False)
         self.current = self._term(start, current=True)
         for block in self.blocks:
+            self.block_start = {model: len(self.rows[model]) for model in (Suggestion, Demand, Recommendation)}
             kept = self._term_pairings(block, self.previous, None)
             self._term_pairings(block, self.current, kept)
             self._contacts(block)
@@ -531,7 +577,10 @@ class _Seeder:
         self.rows[Contact] += block.contacts
 
     def _contact(self, pairing: Pairing, day: datetime.date) -> Contact:
-        rng, talent = self.rng, pairing.talent
+        return Contact(**self._contact_fields(pairing, day, self.rng))
+
+    def _contact_fields(self, pairing: Pairing, day: datetime.date, rng: random.Random) -> dict:
+        talent = pairing.talent
         method = rng.choices(METHODS, METHOD_WEIGHTS)[0]
         by_talent = (
             method in (Contact.Method.FACE_TO_FACE, Contact.Method.PHONE, Contact.Method.LETTER) and rng.random() < 0.15
@@ -555,7 +604,7 @@ class _Seeder:
             Contact.Method.INSPECTION: (talent.village.name,),
         }
         guidance, consultation, service = (rng.random() < 0.7, rng.random() < 0.5, rng.random() < 0.6)
-        return Contact(
+        return dict(
             pairing=pairing,
             date=day,
             method=method,
@@ -779,6 +828,10 @@ class _Seeder:
                 report.return_reason = "联系次数与台账不一致，请核实后重新提交。"
             self.rows[VillageReport].append(report)
 
+    def _of_block(self, model: type) -> list:
+        """The rows of the block being generated (other blocks' rows never match its talents)."""
+        return self.rows[model][self.block_start[model] :]
+
     def _report_text(self, block: _Block, village: Unit, year: int) -> dict[str, str]:
         talents = [t for t in block.talents if t.village is village]
         ids = {id(t) for t in talents}
@@ -796,12 +849,14 @@ class _Seeder:
             ),
             "contacts": len(contacts),
             "face": sum(c.method == Contact.Method.FACE_TO_FACE for c in contacts),
-            "suggestions": sum(1 for s in self.rows[Suggestion] if id(s.talent) in ids and s.contact.date.year == year),
+            "suggestions": sum(
+                1 for s in self._of_block(Suggestion) if id(s.talent) in ids and s.contact.date.year == year
+            ),
             "closed": sum(
-                1 for d in self.rows[Demand] if id(d.talent) in ids and d.closed_on and d.closed_on.year == year
+                1 for d in self._of_block(Demand) if id(d.talent) in ids and d.closed_on and d.closed_on.year == year
             ),
             "recommendations": sum(
-                1 for r in self.rows[Recommendation] if r.organization is village and r.year == year
+                1 for r in self._of_block(Recommendation) if r.organization is village and r.year == year
             ),
             **{str(c): categories[c] for c in Talent.Category.values},
         }
@@ -824,8 +879,26 @@ class _Seeder:
         for model in (Contact, Suggestion, Demand, DemandProgress, MajorEvent, Recommendation, Feedback, VillageReport):
             model.objects.bulk_create(self.rows[model], batch_size=500)
 
+    def _top_up(self) -> None:
+        """County and stress scales: each township topped up to the scale's contacts and demands."""
+        scale = self.scale
+        if not (scale.contacts or scale.demands):
+            return
+        writer = _Writer((Contact, Suggestion, Demand, DemandProgress))
+        for block in self.blocks:
+            top_up = _TopUp(self, block, writer)
+            contacts = top_up.contacts(scale.contacts - len(block.contacts))
+            suggestions = top_up.suggestions(contacts)
+            demands, progress = top_up.demands(scale.demands - len(DEMANDS), contacts)  # DEMANDS: the block's own
+            for model, rows in ((Contact, contacts), (Suggestion, suggestions), (Demand, demands)):
+                writer.insert(model, rows)
+                self.topped_up[model] += len(rows)
+            writer.insert(DemandProgress, progress)
+        writer.finish()
+
     def _counts(self) -> dict[str, int]:
         units = self.rows[Unit]
+        n = {model: len(self.rows[model]) + self.topped_up[model] for model in (Contact, Suggestion, Demand)}
         return {
             "村(社区)": sum(u.is_village for u in units),
             "乡属单位": sum(not u.is_village for u in units),
@@ -834,12 +907,237 @@ class _Seeder:
             "人才": len(self.rows[Talent]),
             "届期": len(self.rows[Term]),
             "结对": len(self.rows[Pairing]),
-            "联系记录": len(self.rows[Contact]),
-            "意见建议": len(self.rows[Suggestion]),
-            "诉求": len(self.rows[Demand]),
+            "联系记录": n[Contact],
+            "意见建议": n[Suggestion],
+            "诉求": n[Demand],
             "重大事项": len(self.rows[MajorEvent]),
             "推荐": len(self.rows[Recommendation]),
             "工作反馈": len(self.rows[Feedback]),
             "村年度报告": len(self.rows[VillageReport]),
             "账号": len(self.users),
         }
+
+
+# --- the top-up of the larger scales --------------------------------------------------------
+
+BATCH = 2_000  # rows per executemany
+
+
+class _Writer:
+    """Writes plain records with one prepared INSERT run over many rows (``executemany``).
+
+    ``bulk_create`` builds a model instance and compiles SQL for every value of every row: close to
+    a millisecond a contact on a loaded machine, most of an hour for the stress scale. Here a row
+    is a ``SimpleNamespace`` of field values, the statement is built once per table, ids are handed
+    out in advance (so suggestions and demands can point at contacts not yet written) and only
+    dates and times go through the backend's adapters. The id sequences are reset at the end
+    (PostgreSQL; SQLite's AUTOINCREMENT follows explicit ids by itself).
+    """
+
+    def __init__(self, tables: tuple[type, ...]) -> None:
+        self.now = timezone.now()
+        self.next_id = {}
+        for model in tables:
+            top = model.objects.aggregate(top=Max("pk"))["top"]
+            self.next_id[model] = (top or 0) + 1
+
+    def row(self, model: type, **values) -> SimpleNamespace:
+        """A record of ``model`` with its id already given."""
+        values["id"], self.next_id[model] = self.next_id[model], self.next_id[model] + 1
+        return SimpleNamespace(**values)
+
+    def _columns(self, model: type) -> list[tuple[str, object, object, bool]]:
+        """(field name, default, adapter, is a relation) per column, in table order."""
+        ops, columns = connection.ops, []
+        for field in model._meta.concrete_fields:
+            if getattr(field, "auto_now_add", False):
+                default = self.now
+            else:
+                default = None if field.primary_key or field.null else field.get_default()
+            if isinstance(field, models.DateTimeField):
+                adapt = ops.adapt_datetimefield_value
+            elif isinstance(field, models.DateField):
+                adapt = ops.adapt_datefield_value
+            else:
+                adapt = None
+            columns.append((field.name, default, adapt, field.is_relation))
+        return columns
+
+    def insert(self, model: type, rows: list[SimpleNamespace]) -> None:
+        if not rows:
+            return
+        ops, columns = connection.ops, self._columns(model)
+        table = ops.quote_name(model._meta.db_table)
+        names = ", ".join(ops.quote_name(f.column) for f in model._meta.concrete_fields)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 -- our own names
+
+        def values(row: SimpleNamespace) -> tuple:
+            given, out = row.__dict__, []
+            for name, default, adapt, relation in columns:
+                value = given.get(name, default)
+                if value is None:
+                    pass
+                elif relation:
+                    value = value.id
+                elif adapt is not None:
+                    value = adapt(value)
+                elif isinstance(value, str):
+                    value = str(value)  # TextChoices members as plain text for every driver
+                out.append(value)
+            return tuple(out)
+
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(sql, [values(row) for row in rows[start : start + BATCH]])
+
+    def finish(self) -> None:
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self.next_id))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+class _TopUp:
+    """More contacts, suggestions and demands for one township, consistent with its pairings.
+
+    Contacts fall inside their pairing's dates, never in the future and never this year for the
+    cadres the township leaves uncontacted (R9 reminders stay meaningful); a fifth of those with
+    opinions asked carry a suggestion; demands come mostly from contacts (raised on the contact's
+    day, coordinated by the talent's township cadre), their state follows their age, and urgent
+    ones are already handled (the home page's urgent list stays the township's own handful).
+    """
+
+    def __init__(self, seeder: _Seeder, block: _Block, writer: _Writer) -> None:
+        self.s, self.block, self.rng, self.writer = seeder, block, seeder.volume_rng, writer
+        self.today, self.office = seeder.today, seeder.office
+        self.open_cadre = {
+            id(p.talent): p.cadre for p in block.pairings if p.end_date is None and p.level == Level.TOWNSHIP
+        }
+
+    def _day(self, lo: datetime.date, hi: datetime.date) -> datetime.date:
+        span = (hi - lo).days
+        return lo + datetime.timedelta(days=self.rng.randint(0, span)) if span > 0 else lo
+
+    def _moment(self, day: datetime.date, hour: int) -> datetime.datetime:
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, self.rng.randint(0, 59))))
+        return min(moment, self.s.now)
+
+    def contacts(self, count: int) -> list[SimpleNamespace]:
+        """``count`` contacts spread evenly over the days each pairing was open."""
+        if count <= 0:
+            return []
+        missing = {id(c) for c in self.block.missing_this_year}
+        slots, cum, total = [], [], 0
+        for p in self.block.pairings:
+            for year in range(p.start_date.year, self.today.year + 1):
+                if year == self.today.year and id(p.cadre) in missing:
+                    continue
+                lo = max(p.start_date, datetime.date(year, 1, 1))
+                hi = min(p.end_date or self.today, datetime.date(year, 12, 31), self.today)
+                if lo <= hi:
+                    total += (hi - lo).days + 1
+                    slots.append((p, lo, (hi - lo).days))
+                    cum.append(total)
+        rng, days = self.rng, datetime.timedelta
+        picked = rng.choices(slots, cum_weights=cum, k=count)
+        made = [(lo + days(days=rng.randint(0, span)), p) for p, lo, span in picked]
+        made.sort(key=lambda pair: pair[0])  # ids grow with the date, as when recorded day by day
+        return [self.writer.row(Contact, **self.s._contact_fields(p, day, rng)) for day, p in made]
+
+    def suggestions(self, contacts: list[SimpleNamespace]) -> list[SimpleNamespace]:
+        rng, statuses = self.rng, list(Suggestion.Status)
+        words = {"township": self.block.township, "stem": self.block.stem}
+        rows = []
+        for contact in contacts:
+            if not contact.is_consultation or rng.random() >= 0.2:
+                continue
+            content, category, to = rng.choice(SUGGESTIONS)
+            status, to = rng.choices(statuses, (2, 2, 3, 1))[0], to.format(**words)
+            answer = {
+                Suggestion.Status.ADOPTED: ADOPTED_ANSWER.format(year=contact.date.year, to=to),
+                Suggestion.Status.NOT_ADOPTED: NOT_ADOPTED_ANSWER.format(to=to),
+            }.get(status, "")
+            rows.append(
+                self.writer.row(
+                    Suggestion,
+                    talent=contact.pairing.talent,
+                    contact=contact,
+                    content=content,
+                    category=category,
+                    forwarded_to="" if status == Suggestion.Status.COLLECTED else to,
+                    status=status,
+                    answer=answer,
+                    created_by=self.office,
+                )
+            )
+        return rows
+
+    def demands(self, count: int, contacts: list[SimpleNamespace]) -> tuple[list, list]:
+        rng, days = self.rng, datetime.timedelta
+        in_pool = [t for t in self.block.talents if t.status == Talent.Status.IN_POOL]
+        demands, progress = [], []
+        for _n in range(max(count, 0)):
+            contact = rng.choice(contacts) if contacts and rng.random() < 0.7 else None
+            if contact is not None:
+                talent, raised, source = contact.pairing.talent, contact.date, Demand.Source.CONTACT
+            else:
+                talent = rng.choice(in_pool)
+                raised = self.today - days(days=rng.randint(0, 700))
+                source = rng.choice((Demand.Source.UNIT, Demand.Source.TALENT))
+            demand = self._demand(talent, raised, source, contact)
+            demands.append(demand)
+            end = demand.closed_on or self.today
+            for i in range(rng.randint(1, 3) if demand.status != Demand.Status.OPEN else 0):
+                unit, cadre = demand.responsible_unit, demand.coordinating_cadre
+                note = PROGRESS_NOTES[i].format(unit=unit.name, cadre=cadre.name)
+                progress.append(
+                    self.writer.row(
+                        DemandProgress, demand=demand, date=self._day(raised, end), note=note, created_by=self.office
+                    )
+                )
+        return demands, progress
+
+    def _status(self, age: int) -> str:
+        S = Demand.Status
+        weights = (50, 40, 8, 2) if age <= 30 else (10, 30, 50, 10) if age <= 120 else (2, 3, 80, 15)
+        return self.rng.choices((S.OPEN, S.IN_PROGRESS, S.RESOLVED, S.EXPLAINED), weights)[0]
+
+    def _demand(self, talent: Talent, raised: datetime.date, source: str, contact) -> SimpleNamespace:
+        rng, days, block = self.rng, datetime.timedelta, self.block
+        kind, content, unit_key, measures, resolved = rng.choice(DEMANDS)
+        status = self._status((self.today - raised).days)
+        urgency = rng.choices(list(Demand.Urgency), (6, 2, 1, 1))[0]
+        unit = talent.village if unit_key == "village" else block.units[unit_key]
+        cadre = self.open_cadre.get(id(talent)) or (contact.pairing.cadre if contact else None)
+        if cadre is None or cadre.level != Level.TOWNSHIP:
+            cadre = rng.choice(block.cadres)
+        wait = {"urgent": 1, "pressing": rng.randint(3, 5), "complex": rng.randint(30, 45)}.get(urgency)
+        demand = self.writer.row(
+            Demand,
+            talent=talent,
+            raised_on=raised,
+            source=source,
+            contact=contact,
+            kind=kind,
+            urgency=urgency,
+            content=content.format(stem=block.stem),
+            responsible_unit=unit,
+            coordinating_cadre=cadre,
+            measures=measures if status != Demand.Status.OPEN or rng.random() < 0.5 else "",
+            due_date=raised + days(days=wait or rng.randint(10, 20)),
+            status=status,
+            created_by=self.office,
+            closed_on=None,
+        )
+        if status in Demand.CLOSED_STATUSES:
+            demand.closed_on = min(raised + days(days=rng.randint(2, 40)), self.today)
+            demand.result = resolved if status == Demand.Status.RESOLVED else EXPLAINED_RESULT.format(unit=unit.name)
+            satisfaction = rng.choices(["satisfied", "fairly", "unsatisfied", ""], (5, 2, 1, 2))[0]
+            if satisfaction:
+                demand.satisfaction = satisfaction
+                demand.follow_up_on = min(demand.closed_on + days(days=3), self.today)
+                label = Demand.Satisfaction(satisfaction).label
+                demand.follow_up = f"电话回访本人，对办理结果表示“{label}”。"
+        if urgency == Demand.Urgency.URGENT:
+            demand.handled_at, demand.handled_by = self._moment(raised, 17), self.office
+        return demand

@@ -12,7 +12,25 @@ from talents import access
 from talents.models import Talent, Unit
 
 DEFAULT_SEED = 20230510  # the day the policy was issued
-SCALES = {"demo": 1, "county": 20}  # townships generated
+
+
+@dataclasses.dataclass(frozen=True)
+class Scale:
+    """How much to generate: townships (blocks of 60 talents, 19 cadres), and per township the
+    contacts and demands to top up to (0: only the township's own handful, as in ``demo``)."""
+
+    townships: int
+    contacts: int = 0
+    demands: int = 0
+
+
+SCALES = {
+    "demo": Scale(townships=1),
+    # A county: about 1,200 talents, 300 township cadres, 60,000 contacts, 10,000 demands.
+    "county": Scale(townships=20, contacts=3_000, demands=500),
+    # A province-wide roll-out, to find what does not scale: about 20,000 talents, 1,000,000 contacts.
+    "stress": Scale(townships=334, contacts=3_000, demands=500),
+}
 FIXED_USERNAMES = ("office", "leader")
 NUMBERED_USERNAMES = r"^(cadre|vcadre|village|liaison)[0-9]{2,}$"
 
@@ -45,6 +63,8 @@ OTHER_TOWNSHIPS = _words(
     "新宁镇 普安镇 回龙镇 讲治镇 甘棠镇 长岭镇 任市镇 永兴镇 广福镇 八庙镇 灵岩镇 宝石镇 拔妙镇 "
     "靖安乡 天师乡 沙坝乡 骑龙乡 新太乡 大溪乡 梅花乡 石桥乡"
 )
+# Village names beyond the two-character stems (stress scale): 上双河, 下双河 …
+VILLAGE_PREFIXES = _words("上 下 大 小 老 前 后 东 西 南 北 中")
 DEMO_VILLAGE_STEMS = ["双河", "石岩", "青龙", "金山", "白果", "龙泉", "高峰", "柏树", "新桥", "凤凰"]
 STEM_FIRST = _words("双 石 青 金 白 龙 高 柏 新 凤 黄 马 桃 杨 松 莲 银 红 观 太 长 花 水 乌")
 STEM_SECOND = _words("河 岩 山 泉 峰 桥 林 坝 湾 塘 坪 沟 垭 庙 槽 池 溪 寨")
