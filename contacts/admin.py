@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,8 @@ from django.utils.translation import ngettext
 
 from talents.admin import RecordsAuthorMixin
 
+from . import ledger, services
+from .forms import PhotosField
 from .models import (
     Cadre,
     Contact,
@@ -125,8 +129,26 @@ class PairingAdmin(RecordsAuthorMixin, admin.ModelAdmin):
         return queryset.select_related("term", "cadre", "talent"), may_have_duplicates
 
 
+class ContactPhotoForm(forms.ModelForm):
+    """A photo added in the back office gets the cadre's treatment: the same checks (size, pixels, a
+    readable image) and the same re-encoding (shrunk, EXIF and GPS stripped, a random name)."""
+
+    class Meta:
+        model = ContactPhoto
+        fields = ("image",)
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not isinstance(image, UploadedFile):  # unchanged, or cleared
+            return image
+        PhotosField(required=False).clean(image)
+        image.seek(0)
+        return services.photo_prepare(image)
+
+
 class ContactPhotoInline(admin.TabularInline):
     model = ContactPhoto
+    form = ContactPhotoForm
     fields = ("image", "preview", "created_at")
     readonly_fields = ("preview", "created_at")
     extra = 0
@@ -208,9 +230,16 @@ class ContactAdmin(RecordsAuthorMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected urgent items as handled"), permissions=("change",))
     def mark_handled(self, request, queryset):
-        count = queryset.filter(urgent=True, handled_at__isnull=True).update(
-            handled_at=timezone.now(), handled_by=request.user
-        )
+        # One save() per contact, not update(): the audit log keeps who marked which item (issue 6).
+        now, count = timezone.now(), 0
+        with transaction.atomic():
+            # Locked by primary key: the changelist's queryset may be DISTINCT, which FOR UPDATE refuses.
+            pks = list(queryset.values_list("pk", flat=True))
+            waiting = Contact.objects.filter(pk__in=pks, urgent=True, handled_at__isnull=True)
+            for contact in waiting.select_related("pairing__talent").select_for_update(of=("self",)).order_by("pk"):
+                contact.handled_at, contact.handled_by = now, request.user
+                contact.save(update_fields=["handled_at", "handled_by"])
+                count += 1
         self.message_user(
             request,
             ngettext("%d urgent item marked as handled.", "%d urgent items marked as handled.", count) % count,
@@ -329,9 +358,9 @@ class MajorEventAdmin(RecordsAuthorMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Acknowledge the selected reports"), permissions=("change",))
     def acknowledge(self, request, queryset):
-        count = queryset.filter(acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(), acknowledged_by=request.user
-        )
+        # The same service as the ledger's button: one audited save per report, none for one already done.
+        waiting = queryset.filter(acknowledged_at__isnull=True).select_related("talent")
+        count = sum(ledger.event_acknowledge(event=event, by=request.user) for event in waiting)
         self.message_user(
             request,
             ngettext("%d report acknowledged.", "%d reports acknowledged.", count) % count,

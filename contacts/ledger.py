@@ -57,8 +57,12 @@ def _notify(*, user_ids: list[int], subject: str, lines: list[str]) -> int:
 # --- Demand ledger (R14) -------------------------------------------------------------------------
 
 
+OPEN_STATUSES = [s for s in Demand.Status.values if s not in Demand.CLOSED_STATUSES]
+
+
 def _overdue_q(today: datetime.date) -> Q:
-    return Q(due_date__lt=today) & ~Q(status__in=Demand.CLOSED_STATUSES)
+    # The open statuses by name, not "not closed": an IN list can use the (status, due_date) index.
+    return Q(due_date__lt=today, status__in=OPEN_STATUSES)
 
 
 def _with_overdue(qs: QuerySet, today: datetime.date) -> QuerySet:
@@ -81,7 +85,7 @@ def demand_ledger(
     """The demands the user sees, filtered, each with ``is_overdue``; one query whatever the size."""
     qs = access.demands_for(user).select_related("talent__unit", "responsible_unit", "coordinating_cadre")
     if status == UNCLOSED:
-        qs = qs.open()
+        qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
         qs = qs.filter(status=status)
     if kind:
@@ -164,6 +168,63 @@ def demand_update(*, demand: Demand, by, **values) -> list[str]:
         created_by=by,
     )
     return changed
+
+
+# --- Contact register (联系记录登记簿) --------------------------------------------------------------
+
+REGISTER_ROWS = 50
+REGISTER_FIELDS = (
+    *("date", "method", "direction", "is_guidance", "is_consultation", "is_service"),
+    *("summary", "urgent", "handled_at", "pairing__talent_id", "pairing__cadre_id"),
+)
+
+
+@dataclass
+class RegisterPage:
+    """One page of the register, newest first; ``older`` is the cursor of the next page or ""."""
+
+    rows: list
+    older: str
+
+
+def register_cursor(contact) -> str:
+    return f"{contact.date:%Y-%m-%d}.{contact.pk}"
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime.date, int] | None:
+    day, _sep, pk = cursor.partition(".")
+    try:
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def contact_register(
+    user, *, year: int | None = None, method: str = "", urgent: bool = False, before: str = ""
+) -> RegisterPage:
+    """The contacts the user reads, newest first, a page at a time: one query whatever the size.
+
+    Keyset pages (the date and id of the last row shown) instead of page numbers: no COUNT(*) over
+    the contacts and no OFFSET that reads every skipped row; a year is a date range on the index."""
+    qs = (
+        access.contacts_for(user)
+        .select_related("pairing__cadre", "pairing__talent")
+        # The columns the page shows: not the five situation notes nor the talents' long texts.
+        .only(*REGISTER_FIELDS, "pairing__cadre__name", "pairing__talent__name")
+    )
+    if year:
+        qs = qs.filter(date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
+    if method:
+        qs = qs.filter(method=method)
+    if urgent:
+        qs = qs.filter(urgent=True)
+    cursor = _parse_cursor(before) if before else None
+    if cursor:
+        day, pk = cursor
+        qs = qs.filter(Q(date__lt=day) | Q(date=day, pk__lt=pk))
+    rows = list(qs.order_by("-date", "-id")[: REGISTER_ROWS + 1])
+    older = register_cursor(rows[REGISTER_ROWS - 1]) if len(rows) > REGISTER_ROWS else ""
+    return RegisterPage(rows=rows[:REGISTER_ROWS], older=older)
 
 
 # --- Suggestions (R3) ----------------------------------------------------------------------------
@@ -259,13 +320,20 @@ def event_notify(*, event: MajorEvent) -> int:
 
 
 def event_acknowledge(*, event: MajorEvent, by) -> bool:
-    """Acknowledge once: a second click (or a second person) changes nothing. True if this call did it."""
-    now = timezone.now()
-    done = MajorEvent.objects.filter(pk=event.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by=by
-    )
-    event.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
-    return bool(done)
+    """Acknowledge once: a second click (or a second person) changes nothing. True if this call did it.
+
+    A locked row and ``save()`` rather than ``update()``: the audit log records who acknowledged (issue 6).
+    """
+    with transaction.atomic():
+        locked = MajorEvent.objects.select_for_update().get(pk=event.pk)
+        done = locked.acknowledged_at is None
+        if done:
+            locked.acknowledged_at, locked.acknowledged_by = timezone.now(), by
+            if MajorEvent.talent.field.is_cached(event):  # the audit entry names the talent without a query
+                locked.talent = event.talent
+            locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    event.acknowledged_at, event.acknowledged_by_id = locked.acknowledged_at, locked.acknowledged_by_id
+    return done
 
 
 def unacknowledged_events_for(user) -> QuerySet:
@@ -415,7 +483,7 @@ def _url(name: str, query: str = "") -> str:
 def _open_demands(qs: QuerySet, today: datetime.date) -> QuerySet:
     """Open demands, overdue first, then by due date."""
     return (
-        _with_overdue(qs.open(), today)
+        _with_overdue(qs.filter(status__in=OPEN_STATUSES), today)
         .select_related("talent", "responsible_unit")
         .order_by("-is_overdue", F("due_date").asc(nulls_last=True), "raised_on", "id")
     )

@@ -5,6 +5,7 @@ from . import ledger_views as views
 app_name = "ledger"
 
 urlpatterns = [
+    path("contacts/", views.contact_list, name="contacts"),
     path("demands/", views.demand_list, name="demands"),
     path("demands/new/", views.demand_new, name="demand_new"),
     path("demands/<int:pk>/edit/", views.demand_edit, name="demand_edit"),

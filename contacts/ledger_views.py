@@ -6,21 +6,28 @@ same lists without the forms, and a post from them is refused.
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import Exists, Max, Min, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from talents import access
 from talents.models import Unit
+from talents.validators import parse_pk
 
 from . import ledger
 from .ledger_forms import (
+    ALL,
     DemandEditForm,
     DemandEntryForm,
     DemandFilterForm,
@@ -29,6 +36,7 @@ from .ledger_forms import (
     FeedbackAnswerForm,
     FeedbackFilterForm,
     FeedbackForm,
+    FilterForm,
     RecommendationFilterForm,
     RecommendationForm,
     RecommendationOutcomeForm,
@@ -36,7 +44,7 @@ from .ledger_forms import (
     SuggestionFilterForm,
     SuggestionForwardForm,
 )
-from .models import Demand, Feedback, MajorEvent, Recommendation, Suggestion
+from .models import Contact, Demand, Feedback, MajorEvent, Recommendation, Suggestion, Term
 
 PER_PAGE = 50
 
@@ -51,10 +59,17 @@ def _page(request, qs):
 
 
 def _years(qs, field: str) -> list[int]:
-    """The years that have data, newest first, for the year filter (one query)."""
-    kind = "date" if field in ("date", "raised_on") else "datetime"
-    dates = qs.dates(field, "year", order="DESC") if kind == "date" else qs.datetimes(field, "year", order="DESC")
-    return [d.year for d in dates]
+    """The years from the newest row back to the oldest, for the year filter (one query).
+
+    The first and last dates through the field's index, not DISTINCT over a year function: that
+    would call a date function on every row of the table (SQLite) on every page view."""
+    row = qs.order_by().aggregate(first=Min(field), last=Max(field))
+    first, last = row["first"], row["last"]
+    if first is None:
+        return []
+    if isinstance(first, datetime.datetime):
+        first, last = timezone.localtime(first), timezone.localtime(last)
+    return list(range(last.year, first.year - 1, -1))
 
 
 def _list_page(request, template: str, page, filter_form, **context):
@@ -84,6 +99,49 @@ def _get_recommendation_for_user(user, pk: int) -> Recommendation:
 def _get_feedback_for_user(user, pk: int) -> Feedback:
     qs = access.feedback_for(user).select_related("unit", "talent", "cadre", "handled_by", "created_by")
     return get_object_or_404(qs, pk=pk)
+
+
+# --- Contact register (联系记录登记簿) --------------------------------------------------------------
+
+
+class ContactFilterForm(FilterForm):
+    method = forms.ChoiceField(label=gettext_lazy("Method"), required=False, choices=[ALL, *Contact.Method.choices])
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None)
+    urgent = forms.BooleanField(label=gettext_lazy("Urgent only"), required=False)
+
+
+def _term_years(today) -> list[int]:
+    """Contacts happen within terms: the years of the terms up to this one (the Term table is tiny)."""
+    row = Term.objects.aggregate(first=Min("start_date"), last=Max("end_date"))
+    if row["first"] is None:
+        return []
+    return list(range(min(row["last"].year, today.year), row["first"].year - 1, -1))
+
+
+@login_required
+def contact_list(request):
+    """The contact register on screen: who met whom, when and how; the same readers as its export."""
+    user = request.user
+    if not access.can_export_contact_register(user):
+        raise PermissionDenied
+    form = ContactFilterForm(request.GET, years=_term_years(timezone.localdate()))
+    filters = {k: v for k, v in form.filters().items() if k in ("year", "method", "urgent")}
+    register = ledger.contact_register(user, before=request.GET.get("before", ""), **filters)
+    older = ""
+    if register.older:
+        query = request.GET.copy()
+        query["before"] = register.older
+        older = "?" + query.urlencode()
+    newest = ""
+    if request.GET.get("before"):
+        query = request.GET.copy()
+        query.pop("before")
+        newest = "?" + query.urlencode()
+    return render(
+        request,
+        "ledger/contact_list.html",
+        {"filters": form, "contacts": register.rows, "older": older, "newest": newest},
+    )
 
 
 # --- Demand ledger (R14) -------------------------------------------------------------------------
@@ -120,7 +178,8 @@ def demand_new(request):
             return redirect("contacts:demand", demand.pk)
     else:
         initial = {"raised_on": timezone.localdate(), "source": Demand.Source.UNIT}
-        if talents.filter(pk=request.GET.get("talent") or 0).exists():
+        talent_pk = parse_pk(request.GET.get("talent"))
+        if talent_pk and talents.filter(pk=talent_pk).exists():
             initial["talent"] = request.GET["talent"]
         form = DemandEntryForm(initial=initial, talents=talents)
     return render(request, "ledger/demand_form.html", {"form": form})
@@ -227,7 +286,10 @@ def event_list(request):
     user = request.user
     _require_section(user, "events")
     form = EventFilterForm(request.GET, years=_years(access.events_for(user), "date"))
-    page = _page(request, ledger.event_list(user, **form.filters()))
+    events = ledger.event_list(user, **form.filters())
+    # Family and health reports: the description only for those who may read it (privacygaps, PIPL Art. 28).
+    readable = access.events_with_readable_description(user).filter(pk=OuterRef("pk"))
+    page = _page(request, events.annotate(description_readable=Exists(readable)))
     for event in page:
         event.can_acknowledge = access.can_acknowledge_event(user, event)
     return _list_page(
@@ -254,7 +316,8 @@ def event_new(request):
             return redirect("ledger:event", event.pk)
     else:
         initial = {"date": timezone.localdate(), "reporter_name": user.get_full_name() or user.username}
-        if talents.filter(pk=request.GET.get("talent") or 0).exists():
+        talent_pk = parse_pk(request.GET.get("talent"))
+        if talent_pk and talents.filter(pk=talent_pk).exists():
             initial["talent"] = request.GET["talent"]
         form = EventForm(initial=initial, talents=talents, user=user, office=office)
     return render(request, "ledger/event_form.html", {"form": form})
@@ -269,6 +332,7 @@ def event_detail(request, pk: int):
         {
             "event": event,
             "can_acknowledge": access.can_acknowledge_event(request.user, event),
+            "description_readable": access.can_read_sensitive_event(request.user, event),
         },
     )
 

@@ -185,7 +185,11 @@ def pairing_supplement(
 
 
 def _open_demands_of(pairing: Pairing) -> QuerySet:
-    return Demand.objects.open().filter(talent=pairing.talent_id, coordinating_cadre=pairing.cadre_id)
+    return (
+        Demand.objects.open()
+        .filter(talent=pairing.talent_id, coordinating_cadre=pairing.cadre_id)
+        .select_related("talent")  # the audit entries of a hand-over name the talent
+    )
 
 
 def pairing_adjust_propose(
@@ -239,16 +243,21 @@ def _close(pairing: Pairing, *, end_date: datetime.date, end_reason: str, end_no
 
 
 def _hand_over(demands: list[Demand], *, old: Pairing, new: Pairing, on: datetime.date, by) -> None:
-    """Open demands follow the talent to the successor cadre, with a line in each demand's progress."""
+    """Open demands follow the talent to the successor cadre, with a line in each demand's progress.
+
+    One ``save()`` per row (a cadre has a handful of open demands): the audit log keeps each change.
+    """
     if not demands:
         return
-    Demand.objects.filter(pk__in=[d.pk for d in demands]).update(coordinating_cadre=new.cadre)
     note = _("Handed over to %(cadre)s (%(title)s): the pairing was adjusted (%(reason)s).") % {
         "cadre": new.cadre.name,
         "title": new.cadre.title,
         "reason": old.get_end_reason_display(),
     }
-    DemandProgress.objects.bulk_create(DemandProgress(demand=d, date=on, note=note, created_by=by) for d in demands)
+    for demand in demands:
+        demand.coordinating_cadre = new.cadre
+        demand.save(update_fields=["coordinating_cadre"])
+        DemandProgress.objects.create(demand=demand, date=on, note=note, created_by=by)
 
 
 def pairing_adjust(
@@ -349,25 +358,23 @@ def term_start_next(*, term: Term, by, carry: Collection[int]) -> Term:
         new_term = proposal.build()
         new_term.full_clean()
         new_term.save()
-        old = proposal.pairings
-        Pairing.objects.filter(pk__in=[p.pk for p in old]).update(
-            end_date=term.end_date, end_reason=Pairing.EndReason.TERM_ENDED, end_note=""
-        )
+        # One save() per pairing, not update()/bulk_create(): the audit log keeps each ending and each
+        # carried-over pairing with its fields (a township has a few hundred pairings at most).
         chosen = set(carry)
-        Pairing.objects.bulk_create(
-            Pairing(
-                term=new_term,
-                cadre=p.cadre,
-                talent=p.talent,
-                level=p.level,
-                start_date=new_term.start_date,
-                replaces=p,
-                exception_reason=p.exception_reason,
-                created_by=by,
-            )
-            for p in old
-            if p.pk in chosen
-        )
+        for p in proposal.pairings:
+            _close(p, end_date=term.end_date, end_reason=Pairing.EndReason.TERM_ENDED, end_note="")
+        for p in proposal.pairings:
+            if p.pk in chosen:
+                Pairing(
+                    term=new_term,
+                    cadre=p.cadre,
+                    talent=p.talent,
+                    level=p.level,
+                    start_date=new_term.start_date,
+                    replaces=p,
+                    exception_reason=p.exception_reason,
+                    created_by=by,
+                ).save()
         # One current term at a time (a unique constraint): clear the old flag before setting the new one.
         Term.objects.filter(is_current=True).update(is_current=False)
         Term.objects.filter(pk=new_term.pk).update(is_current=True)

@@ -452,3 +452,48 @@ def can_export_demand_ledger(user) -> bool:
 def can_export_contact_register(user) -> bool:
     """联系记录登记簿: whoever reads contacts (``contacts_for``); liaisons read no contact notes."""
     return bool(roles_of(user) & {OFFICE, LEADER, CADRE, VILLAGE_SECRETARY})
+
+
+# --- privacygaps (issue 6, item 3): full values in the talent list export, sensitive event reports ---
+
+
+def may_export_full_personal_data(user) -> bool:
+    """Whether the talent list page offers the 「完整身份证号和手机号」 option: someone who may see some talents' full values.
+
+    Ticking it gives full values only in the rows of ``talents_with_personal_data(user)``; the rest stay masked.
+    """
+    return bool(roles_of(user) & {OFFICE, CADRE, LIAISON})
+
+
+SENSITIVE_EVENT_KINDS = ("family", "health")  # MajorEvent.Kind.FAMILY, MajorEvent.Kind.HEALTH
+
+
+def can_read_sensitive_event(user, event) -> bool:
+    """Whether ``user`` may read the event's description (R17, PIPL Art. 28).
+
+    A family-difficulty or health report's description is for the office, the talent's paired cadre and
+    the cadre in charge of the report, and the person who filed it (they wrote it). Others who see the
+    event see its kind, date, talent and status only. Other kinds: whoever sees the event.
+    Reads ``event.cadre``: select it.
+    """
+    if event.kind not in SENSITIVE_EVENT_KINDS or is_office(user):
+        return True
+    if event.created_by_id is not None and event.created_by_id == user.pk:
+        return True
+    if CADRE not in roles_of(user):
+        return False
+    if event.cadre_id is not None and event.cadre.user_id == user.pk:
+        return True
+    return is_paired_cadre(user, event.talent)
+
+
+def events_with_readable_description(user) -> QuerySet:
+    """``can_read_sensitive_event`` as a queryset, so a list flags its rows in its one query."""
+    from contacts.models import MajorEvent
+
+    if is_office(user):
+        return MajorEvent.objects.all()
+    q = ~Q(kind__in=SENSITIVE_EVENT_KINDS) | Q(created_by=user)
+    if CADRE in roles_of(user):
+        q |= Q(cadre__user=user) | _paired_talents(user, "talent__")
+    return MajorEvent.objects.filter(pk__in=MajorEvent.objects.filter(q).values("pk"))

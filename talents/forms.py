@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from contacts.forms import PhotosField
 
 from .choices import EDUCATIONS, POLITICAL_STATUSES, as_choices
 from .models import Talent, Unit
@@ -141,6 +144,14 @@ class TalentForm(CleanInputMixin, forms.ModelForm):
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be later than today."), code="future")
         return day
+
+    def clean_photo(self):
+        """A new photo gets the contact photos' checks: at most PHOTO_MAX_BYTES and PHOTO_MAX_PIXELS, and
+        decodable (``talent_save`` then re-encodes it without EXIF/GPS through ``photo_prepare``)."""
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            PhotosField(required=False).clean(photo)
+        return photo
 
     def clean(self):
         data = super().clean()

@@ -159,7 +159,7 @@ def confirm(request):
         return redirect("talent_import:upload")
     try:
         data = importer.import_file_load(name=stash["name"], sha256=stash["sha256"])
-        preview = importer.talent_import_commit(data=data, by=request.user)
+        preview = importer.talent_import_commit(data=data, by=request.user, filename=stash["filename"])
     except importer.ImportFileError as e:
         _forget_upload(request)
         messages.error(request, e.message)

@@ -403,8 +403,8 @@ def _clean_id_number(row: ImportRow, value: Any) -> None:
         )
         return
     id_number = _compact(value).upper()
-    if not id_number:
-        return
+    if not id_number or "*" in id_number:
+        return  # empty, or masked as our own exports print it: the stored number stays as it is
     try:
         validate_id_number(id_number)
     except ValidationError as e:
@@ -489,8 +489,8 @@ def _clean_units(row: ImportRow, raw: dict[str, Any], ctx: _Context) -> None:
 
 def _clean_phone(row: ImportRow, value: Any) -> None:
     phone = _compact(value)
-    if not phone:
-        return
+    if not phone or "*" in phone:
+        return  # empty, or masked as our own exports print it: the stored phone stays as it is
     try:
         validate_phone(phone)
     except ValidationError as e:
@@ -617,10 +617,40 @@ def talent_import_preview(*, data: bytes) -> ImportPreview:
     return _preview(data)
 
 
-def talent_import_commit(*, data: bytes, by) -> ImportPreview:
+# The audit entry of an import names each talent it wrote, up to this many; beyond, the counts only.
+AUDIT_MAX_IDS = 2000
+
+
+def _import_audit(*, by, filename: str, new: list[Talent], updated: list[Talent], counts: dict) -> None:
+    """One IMPORT entry for the whole file: bulk writes send no save signals, so no per-row entries."""
+    from . import audit
+
+    created_ids = sorted(t.pk for t in new if t.pk is not None)
+    updated_ids = sorted(t.pk for t in updated)
+    extra = {
+        "file": filename[:200],
+        "created": len(new),
+        "updated": len(updated),
+        "unchanged": counts.get("unchanged", 0),
+    }
+    if len(created_ids) + len(updated_ids) <= AUDIT_MAX_IDS:
+        extra["created_ids"], extra["updated_ids"] = created_ids, updated_ids
+    else:
+        extra["ids_omitted"] = True
+    audit.record(
+        action=audit.Action.IMPORT,
+        user=by,
+        object_type=Talent._meta.label_lower,
+        object_label=filename[:200],
+        extra=extra,
+    )
+
+
+def talent_import_commit(*, data: bytes, by, filename: str = "") -> ImportPreview:
     """Check the file again and, only when no row has an error, import every row in one transaction.
 
-    Returns the preview it acted on: when ``preview.errors`` is not empty, nothing was written.
+    Returns the preview it acted on: when ``preview.errors`` is not empty, nothing was written. The
+    audit log gets one IMPORT entry (file name, counts, talent ids) inside the same transaction.
     """
     preview = _preview(data)
     if preview.errors:
@@ -642,6 +672,7 @@ def talent_import_commit(*, data: bytes, by) -> ImportPreview:
             Talent.objects.bulk_create(new, batch_size=500)
             if updated:
                 Talent.objects.bulk_update(updated, sorted(fields), batch_size=200)
+            _import_audit(by=by, filename=filename, new=new, updated=updated, counts=preview.counts)
     except IntegrityError:
         # Someone saved a talent with one of these ID numbers between the check and the import.
         log.warning("Talent import rolled back", exc_info=True)

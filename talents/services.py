@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -191,13 +191,19 @@ TALENT_HEADERS = [header for header, _field, _get in TALENT_COLUMNS]
 TALENT_FIELDS = [field for _header, field, _get in TALENT_COLUMNS]
 
 
-def talent_rows(talents: QuerySet, user) -> Iterator[list[str]]:
-    """One row per talent in the import layout, masked for ``user``, from one query.
+def talent_rows(talents: QuerySet, user, *, full: bool = False) -> Iterator[list[str]]:
+    """One row per talent in the import layout, from one query.
+
+    ID numbers and phones are masked and addresses left blank unless ``full`` is asked for; then
+    the rows whose personal data ``user`` may see (``access.talents_with_personal_data``) have full
+    values, and the others stay masked (issue 6, item 3: masked by default, full values deliberately).
 
     Choice labels (性别, 人才类别 …) are written in Chinese whatever the user's language, so the
     file imports back (``talents.importer`` reads the zh-hans labels).
     """
-    if "personal" not in talents.query.annotations:
+    if not full:
+        talents = talents.annotate(personal=Value(False))
+    elif "personal" not in talents.query.annotations:
         talents = talents.annotate(personal=_personal_flag(user))
     for talent in talents.select_related("unit", "village"):
         with translation.override("zh-hans"):  # per row: the caller's code between rows keeps its language
@@ -229,8 +235,14 @@ def _put(ws, row: int, column: int, value: str):
     return cell
 
 
-def talent_export_xlsx(*, talents: QuerySet, user, today: datetime.date) -> bytes:
-    """The talent list as .xlsx: a title row naming the organisation, a frozen header, one row per talent."""
+def talent_export_xlsx(*, talents: QuerySet, user, today: datetime.date, full: bool = False) -> bytes:
+    """The talent list as .xlsx (``talent_export`` without the row count)."""
+    return talent_export(talents=talents, user=user, today=today, full=full)[0]
+
+
+def talent_export(*, talents: QuerySet, user, today: datetime.date, full: bool = False) -> tuple[bytes, int]:
+    """The talent list as .xlsx and its number of rows: a title row naming the organisation, a frozen
+    header, one row per talent; masked unless ``full`` (see ``talent_rows``)."""
     org = Organization.current()
     header = TALENT_HEADERS
     wb = Workbook()
@@ -243,7 +255,9 @@ def talent_export_xlsx(*, talents: QuerySet, user, today: datetime.date) -> byte
     for col, label in enumerate(header, start=1):
         _put(ws, 2, col, label).font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row, values in enumerate(talent_rows(talents, user), start=3):
+    row_count = 0
+    for row, values in enumerate(talent_rows(talents, user, full=full), start=3):
+        row_count += 1
         for col, (key, value) in enumerate(zip(TALENT_FIELDS, values, strict=True), start=1):
             cell = _put(ws, row, col, value)
             if key in WRAPPED_COLUMNS:
@@ -257,4 +271,93 @@ def talent_export_xlsx(*, talents: QuerySet, user, today: datetime.date) -> byte
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return out.getvalue(), row_count
+
+
+# --- Anonymisation (PIPL Art. 47) ------------------------------------------------------------
+
+ANONYMOUS_NAME = "已删除人员#{id}"
+# Cleared by talent_anonymise: everything that identifies or describes the person. Kept: gender,
+# ethnicity, category, unit, village, position and the pairings and contacts, so that counts and
+# reports of past years stay true.
+ANONYMISED_FIELDS = (
+    "name",
+    "id_number",
+    "birth_month",
+    "phone",
+    "address",
+    "thoughts",
+    "photo",
+    "achievements",
+    "honours",
+    "school_and_major",
+)
+ANONYMISED_CONTACT_FIELDS = (
+    "situation_thought",
+    "situation_work",
+    "situation_study",
+    "situation_health",
+    "situation_life",
+)
+
+
+@transaction.atomic
+def talent_anonymise(*, talent: Talent, reason: str, by) -> Talent:
+    """个人信息删除 (PIPL Art. 47): the talent's personal data is erased, the record stays countable.
+
+    The name becomes 「已删除人员#<id>」; the ID number, date of birth, phone, address, 思想动态,
+    photo, achievements, honours and school are cleared, as are the situation notes and photos of
+    the talent's contacts. The talent is moved out with ``reason`` (their open pairings end). Pairings
+    and contacts stay: no hard delete.
+
+    The rows are written with ``QuerySet.update`` so the audit receiver never logs the old values;
+    one entry records the anonymisation, each field as "(changed)". Files go after the commit.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from contacts.models import ContactPhoto
+
+    from . import audit
+
+    if not access.is_office(by):
+        raise PermissionDenied("Only the Party building office erases a talent's personal data.")
+    talent = Talent.objects.select_for_update().get(pk=talent.pk)
+    files = [talent.photo.name] if talent.photo else []
+    photos = ContactPhoto.objects.filter(contact__pairing__talent=talent)
+    files += [name for name in photos.values_list("image", flat=True) if name]
+    photos.delete()
+    contacts = Contact.objects.filter(pairing__talent=talent)
+    cleared_contacts = contacts.update(**dict.fromkeys(ANONYMISED_CONTACT_FIELDS, ""))
+    Talent.objects.filter(pk=talent.pk).update(
+        name=ANONYMOUS_NAME.format(id=talent.pk),
+        id_number="",
+        birth_month=None,
+        phone="",
+        address="",
+        thoughts="",
+        photo="",
+        achievements="",
+        honours="",
+        school_and_major="",
+        updated_by=by,
+        updated_at=timezone.now(),
+    )
+    talent.refresh_from_db()
+    if talent.status == Talent.Status.IN_POOL:
+        talent_move_out(talent=talent, on=timezone.localdate(), reason=reason, by=by)
+    audit.record(
+        action=audit.Action.UPDATE,
+        obj=talent,
+        changes=dict.fromkeys(ANONYMISED_FIELDS, audit.CHANGED),
+        extra={"anonymised": True, "reason": reason[:200], "contacts_cleared": cleared_contacts},
+        user=by,
+    )
+
+    def delete_files() -> None:
+        storage = Talent._meta.get_field("photo").storage
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return talent

@@ -304,11 +304,26 @@ def test_the_office_export_imports_back_unchanged(office_user, places):
     unit, village = places
     TalentFactory(name="王䶮", id_number=ID_1985, unit=unit, village=village, honours="=不是公式")
     TalentFactory(name="李农", category="rural", rural_type="business", unit=unit, village=village)
-    data = talent_export_xlsx(talents=Talent.objects.all(), user=office_user, today=datetime.date(2026, 5, 1))
+    data = talent_export_xlsx(
+        talents=Talent.objects.all(), user=office_user, today=datetime.date(2026, 5, 1), full=True
+    )
 
     preview = importer.talent_import_preview(data=data)
 
     assert preview.counts == {"new": 0, "update": 0, "unchanged": 2, "error": 0}
+
+
+def test_a_masked_export_imports_back_keeping_the_stored_id_numbers_and_phones(office_user, places):
+    unit, village = places
+    talent = TalentFactory(name="王䶮", id_number=ID_1985, phone="13812345678", unit=unit, village=village)
+    data = talent_export_xlsx(talents=Talent.objects.all(), user=office_user, today=datetime.date(2026, 5, 1))
+
+    preview = importer.talent_import_preview(data=data)
+
+    assert preview.counts["error"] == 0, "masked values like 510***…1234 are not errors"
+    assert preview.counts["new"] == 0
+    talent.refresh_from_db()
+    assert (talent.id_number, talent.phone) == (ID_1985, "13812345678")
 
 
 # --- Files that are not what they claim ------------------------------------------------------------------
