@@ -146,6 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": PASSWORD_MIN_CHARACTER_CLASSES},
     },
 ]
+# 定期更换: a password the user chose expires after PASSWORD_MAX_AGE_DAYS (0: never).
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+if PASSWORD_MAX_AGE_DAYS < 0:
+    raise ImproperlyConfigured("PASSWORD_MAX_AGE_DAYS must be 0 (never) or more.")
 # The lockout check first (it authenticates no one), then the users table.
 AUTHENTICATION_BACKENDS = ["talents.accounts.LockoutBackend", "talents.accounts.AccountBackend"]
 # Lockout (django-axes): LOGIN_FAILURE_LIMIT failures lock the account, and the IP, for
@@ -159,6 +163,13 @@ AXES_RESET_ON_SUCCESS = False
 # Attempts while locked are recorded too, and the lock runs on from the latest of them.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address, for lockouts and the audit log (talents.accounts.client_ip): behind our TLS
+# proxy (MEIJIA_BEHIND_PROXY), the address MEIJIA_PROXY_COUNT proxies from the right of X-Forwarded-For.
+MEIJIA_BEHIND_PROXY = env("MEIJIA_BEHIND_PROXY")
+MEIJIA_PROXY_COUNT = env.int("MEIJIA_PROXY_COUNT", default=1)
+if MEIJIA_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("MEIJIA_PROXY_COUNT must be at least 1.")
+AXES_CLIENT_IP_CALLABLE = "talents.accounts.client_ip"
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after log-in.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)

@@ -9,10 +9,17 @@ deactivated accounts losing their sessions. ``docs/security.md`` maps each rule 
 - Timeouts: ``SessionTimeoutMiddleware`` keeps the log-in time and the last activity in the session.
 - Temporary passwords: ``AccountState.must_change_password``, read with the user in the same query
   (``AccountBackend``) and enforced by ``PasswordChangeRequiredMiddleware``.
+- Periodic change (定期更换): a password the user chose more than PASSWORD_MAX_AGE_DAYS ago sends them
+  to the same page (``password_expired``); accounts with no recorded change (``seed_demo``,
+  ``createsuperuser``) are left alone, as the first-log-in rule leaves them.
+- Client address: ``client_ip`` is the one place that decides it, for django-axes
+  (``AXES_CLIENT_IP_CALLABLE``) and the audit log alike.
 """
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import time
 
 from axes.backends import AxesStandaloneBackend
@@ -136,6 +143,50 @@ def must_change_password(user) -> bool:
         return user.account_state.must_change_password
     except AccountState.DoesNotExist:
         return False
+
+
+def password_expired(user) -> bool:
+    """The password the user chose is older than PASSWORD_MAX_AGE_DAYS (0: never expires).
+
+    Accounts without a recorded change (``seed_demo``, ``createsuperuser``) are not forced, like the
+    first-log-in rule: ``make run`` demo accounts keep working.
+    """
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if not days:
+        return False
+    try:
+        changed_at = user.account_state.password_changed_at
+    except AccountState.DoesNotExist:
+        return False
+    return changed_at is not None and timezone.now() - changed_at > datetime.timedelta(days=days)
+
+
+# --- client address --------------------------------------------------------------------------
+
+
+def _valid_ip(value) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str | None:
+    """The client's address: for django-axes' lockouts (AXES_CLIENT_IP_CALLABLE) and the audit log.
+
+    Behind our TLS proxy (MEIJIA_BEHIND_PROXY) REMOTE_ADDR is the proxy; the client is the address
+    the outermost of our MEIJIA_PROXY_COUNT trusted proxies appended to X-Forwarded-For, counted from
+    the right. Addresses further left were sent by the client and are not believed. Without the
+    proxy setting the header is ignored altogether: anyone can send it.
+    """
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    if not settings.MEIJIA_BEHIND_PROXY:
+        return remote
+    forwarded = [a for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    count = max(settings.MEIJIA_PROXY_COUNT, 1)
+    if len(forwarded) < count:  # not through all our proxies: the connection's own address
+        return remote
+    return _valid_ip(forwarded[-count]) or remote
 
 
 # --- lockout page ----------------------------------------------------------------------------
@@ -308,8 +359,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+def expired_message() -> str:
+    return _("Your password was set more than %(days)d days ago. Please choose a new one to go on.") % {
+        "days": settings.PASSWORD_MAX_AGE_DAYS
+    }
+
+
 class PasswordChangeRequiredMiddleware:
-    """Sends a user whose password is temporary to the password change page, whatever they ask for."""
+    """Sends a user whose password is temporary, or too old, to the password change page, whatever they ask for."""
 
     ALLOWED_URL_NAMES = ("password_change", "logout", "admin:logout")
 
@@ -319,8 +376,12 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         if SESSION_KEY in request.session:
             user = request.user
-            if user.is_authenticated and must_change_password(user) and not self._allowed(request.path_info):
-                return redirect("password_change")
+            if user.is_authenticated and not self._allowed(request.path_info):
+                if must_change_password(user):
+                    return redirect("password_change")
+                if password_expired(user):
+                    messages.warning(request, expired_message())
+                    return redirect("password_change")
         return self.get_response(request)
 
     def _allowed(self, path: str) -> bool:

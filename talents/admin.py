@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, Demand, MajorEvent, Pairing
 
-from . import access, accounts
+from . import access, accounts, services
 from .models import AuditEntry, Organization, Talent, Unit
 
 # The talent page lists this many of the latest contacts; the contact changelist has the rest.
@@ -201,6 +202,7 @@ class TalentAdmin(RecordsAuthorMixin, admin.ModelAdmin):
         ),
     )
     inlines = (PairingHistoryInline, DemandInline, MajorEventInline)
+    actions = ("anonymise",)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -214,6 +216,33 @@ class TalentAdmin(RecordsAuthorMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_anonymise_permission(self, request) -> bool:
+        return access.is_office(request.user)
+
+    @admin.action(description=_("Erase the personal data of the selected talents (PIPL)"), permissions=["anonymise"])
+    def anonymise(self, request, queryset):
+        """个人信息删除 (PIPL Art. 47), after a confirmation page asking for the reason."""
+        reason = request.POST.get("reason", "").strip()[:200]
+        error = ""
+        if request.POST.get("confirm"):
+            if reason:
+                talents = list(queryset)
+                for talent in talents:
+                    services.talent_anonymise(talent=talent, reason=reason, by=request.user)
+                self.message_user(request, _("Personal data erased, talents: %(count)d.") % {"count": len(talents)})
+                return None
+            error = _("Give the reason: the talent asked to be removed, or left long ago.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase personal data"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "reason": reason,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/talents/talent/anonymise_confirmation.html", context)
 
     @admin.display(description=_("phone"), ordering="phone")
     def masked_phone(self, obj: Talent) -> str:

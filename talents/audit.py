@@ -118,10 +118,10 @@ def record(
 
 
 def client_ip(request) -> str | None:
-    """The address django-axes counts lockouts by (its proxy settings apply), else REMOTE_ADDR."""
-    from axes.helpers import get_client_ip_address
+    """The address django-axes counts lockouts by: ``talents.accounts.client_ip`` (proxy-aware), validated."""
+    from .accounts import client_ip as accounts_client_ip
 
-    value = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    value = getattr(request, "axes_ip_address", None) or accounts_client_ip(request)
     try:  # a malformed proxy header must not break a log-in (PostgreSQL's inet column would refuse it)
         return str(ipaddress.ip_address(str(value).strip()))
     except ValueError:

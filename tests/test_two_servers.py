@@ -28,7 +28,7 @@ from django.conf import settings
 from PIL import Image
 
 ROOT = Path(settings.BASE_DIR)
-PASSWORD = "Two-servers-2026"  # noqa: S105 -- a throw-away database
+PASSWORD = "Two-servers-2026"  # a throw-away database
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
@@ -68,11 +68,12 @@ def servers(tmp_path_factory) -> Iterator[list[int]]:
     if url:
         env["DATABASE_URL"] = url
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*manage, "seed_demo", "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
+    # Our own interpreter and manage.py with fixed arguments, no shell.
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)  # noqa: S603
+    subprocess.run([*manage, "seed_demo", "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
     ports = [_free_port(), _free_port()]
     procs = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
             [str(GUNICORN), "meijia.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
             env=env,
             cwd=ROOT,
@@ -182,7 +183,9 @@ def test_a_photo_uploaded_through_one_server_is_served_by_the_other(servers):
     _log_in(browser, first, "cadre01")
     _, form = browser.get(first, "/contacts/new/")
     html = form.decode()
-    pairing = re.search(r'name="pairing"[^>]*value="(\d+)"', html) or re.search(r'value="(\d+)"[^>]*name="pairing"', html)
+    pairing = re.search(r'name="pairing"[^>]*value="(\d+)"', html) or re.search(
+        r'value="(\d+)"[^>]*name="pairing"', html
+    )
     assert pairing, "the contact form offers the cadre's pairings"
     photo = io.BytesIO()
     Image.new("RGB", (80, 60), "orange").save(photo, "JPEG")
