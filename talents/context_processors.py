@@ -36,6 +36,8 @@ def navigation(request) -> dict:
         "feedback": _("Work feedback"),
     }
     items += [(f"ledger:{section}", labels[section]) for section in access.ledger_sections(user)]
+    if access.can_export_contact_register(user):
+        items += [("ledger:contacts", _("Contact register"))]
     if access.can_view_village_reports(user):
         items += [("village_reports:board", _("Village reports"))]
     if access.sees_everything(user):
