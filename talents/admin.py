@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,7 +15,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import PhotosField
 from contacts.models import Contact, Demand, MajorEvent, Pairing
+from contacts.services import photo_prepare
 
 from . import access, accounts, services
 from .models import AuditEntry, Organization, Talent, Unit
@@ -140,9 +144,20 @@ class MajorEventInline(admin.TabularInline):
         return False
 
 
+class TalentAdminForm(forms.ModelForm):
+    def clean_photo(self):
+        """The same checks as every other photo: PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS, decodable."""
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            PhotosField(required=False).clean(photo)
+        return photo
+
+
 @admin.register(Talent)
 class TalentAdmin(RecordsAuthorMixin, admin.ModelAdmin):
     """Talents are never deleted: the office moves them out with a date and a reason (调整出库)."""
+
+    form = TalentAdminForm
 
     # The phone masked in the list, as on every page (issue 6, item 3); the edit form shows it to change it.
     list_display = ("name", "gender", "category", "unit", "village", "masked_phone", "status")
@@ -250,6 +265,9 @@ class TalentAdmin(RecordsAuthorMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
+        upload = form.cleaned_data.get("photo")
+        if isinstance(upload, UploadedFile):
+            obj.photo = photo_prepare(upload)  # re-encoded without EXIF/GPS, under a random name
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("latest contacts"))

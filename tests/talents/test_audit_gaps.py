@@ -303,3 +303,48 @@ def test_a_photo_of_too_many_pixels_for_the_admin_is_refused(office, settings):
     [photo_form] = response.context["inline_admin_formsets"][0].formset.forms
     assert "不是可识别的照片" in " ".join(photo_form.errors["image"])
     assert not ContactPhoto.objects.exists()
+
+
+def _talent_change_form(response, **changes) -> dict:
+    """What the talent's admin change page posts when saved unchanged, plus ``changes``."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or name == "photo":
+            value = ""
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for field in management:
+            data[field.html_name] = field.value()
+        data[f"{inline.formset.prefix}-TOTAL_FORMS"] = data[f"{inline.formset.prefix}-INITIAL_FORMS"] = "0"
+    return {**data, "_save": "1", **changes}
+
+
+def test_a_talents_photo_added_in_the_admin_is_shrunk_and_stripped_of_its_location(office):
+    talent = TalentFactory()
+    url = reverse("admin:talents_talent_change", args=[talent.pk])
+    response = office.post(url, _talent_change_form(office.get(url), photo=_phone_jpeg()))
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+
+    talent.refresh_from_db()
+    with talent.photo.open("rb") as f:
+        img = Image.open(io.BytesIO(f.read()))
+        img.load()
+    assert max(img.size) <= settings.PHOTO_MAX_SIDE
+    assert not img.getexif().get_ifd(GPS_IFD) and 0x010F not in img.getexif()
+    assert PHONE_NAME.rsplit(".", 1)[0] not in talent.photo.name
+
+
+def test_a_talents_photo_of_too_many_pixels_is_refused_in_the_admin(office, settings):
+    settings.PHOTO_MAX_PIXELS = 100 * 100
+    talent = TalentFactory()
+    url = reverse("admin:talents_talent_change", args=[talent.pk])
+    response = office.post(url, _talent_change_form(office.get(url), photo=_phone_jpeg(size=(400, 300))))
+    assert response.status_code == 200
+    assert "不是可识别的照片" in " ".join(response.context["adminform"].form.errors["photo"])
+    talent.refresh_from_db()
+    assert not talent.photo
