@@ -231,9 +231,16 @@ class _Seeder:
         self._dated()
         self._save(groups)
         self._top_up()
+        self._freeze_reports()
         order = list(ROLE_LABELS.values())
         accounts = sorted(self.accounts, key=lambda a: order.index(a.role))  # stable: numbers stay in order
         return SeedResult(counts=self._counts(), accounts=accounts)
+
+    def _freeze_reports(self) -> None:
+        """Submitted and received reports keep the figures they went in with, as real ones do (issue 5)."""
+        from reports.village_reports import report_figures_freeze
+
+        report_figures_freeze(reports=VillageReport.objects.select_related("village"), now=self.now)
 
     # people: drawn first, so that they do not depend on today's date
 
