@@ -37,6 +37,9 @@ OVERRIDES = (
     "MEIJIA_HSTS_SECONDS",
     "MEIJIA_HSTS_PRELOAD",
     "SECURE_COOKIES",
+    # Set for the browser tests' own process (tests/browser/conftest.py); a real deployment never has it,
+    # and `check --deploy` rightly refuses it (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
