@@ -48,12 +48,18 @@ def test_the_default_database_is_sqlite_in_wal_mode_with_a_busy_timeout(tmp_path
     assert (tmp_path / "db.sqlite3").exists()
 
 
-def test_sqlite_writes_start_immediate_transactions_and_wait_for_locks():
-    db = settings.DATABASES["default"]
-    assert db["ENGINE"] == "django.db.backends.sqlite3"
-    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert db["OPTIONS"]["timeout"] >= 5
-    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+def test_sqlite_writes_start_immediate_transactions_and_wait_for_locks(tmp_path):
+    # In a fresh interpreter with the default database: this suite also runs on PostgreSQL.
+    out = _python(
+        "db = settings.DATABASES['default']; print(db['ENGINE']); print(db['OPTIONS']['transaction_mode']); "
+        "print(db['OPTIONS']['timeout']); print(db['OPTIONS']['init_command'])",
+        tmp_path,
+    )
+    engine, mode, timeout, init = out.splitlines()
+    assert engine == "django.db.backends.sqlite3"
+    assert mode == "IMMEDIATE"
+    assert int(timeout) >= 5
+    assert "journal_mode=WAL" in init
 
 
 def test_the_site_speaks_simplified_chinese_on_beijing_time():
