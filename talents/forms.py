@@ -12,6 +12,7 @@ from contacts.forms import PhotosField
 from .choices import EDUCATIONS, POLITICAL_STATUSES, as_choices
 from .models import Talent, Unit
 from .validators import CleanInputMixin
+from .widgets import NameFilterField, describe_name_matches, use_fast_selects
 
 
 def _any(label) -> list[tuple[str, str]]:
@@ -39,12 +40,9 @@ class TalentFilterForm(CleanInputMixin, forms.Form):
     category = forms.ChoiceField(
         label=_("Talent category"), required=False, choices=_any(_("all")) + Talent.Category.choices
     )
-    village = forms.ModelChoiceField(
-        label=_("Village (community)"), required=False, queryset=Unit.objects.villages(), empty_label=_("all")
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Work unit"), required=False, queryset=Unit.objects.all(), empty_label=_("all")
-    )
+    # Typed names, not selects: a county has thousands of units (docs/decisions.md, "Filters by name").
+    village = NameFilterField(label=_("Village (community)"), kind="village", queryset=Unit.objects.villages())
+    unit = NameFilterField(label=_("Work unit"), kind="unit", queryset=Unit.objects.all())
     political_status = forms.ChoiceField(
         label=_("Political status"), required=False, choices=_any(_("all")) + as_choices(POLITICAL_STATUSES)
     )
@@ -54,9 +52,16 @@ class TalentFilterForm(CleanInputMixin, forms.Form):
     contacted = forms.ChoiceField(label=_("Contacted this year"), required=False, choices=_any(_("all")) + YES_NO)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUSES)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_fast_selects(self)
+
     def filters(self) -> dict:
-        """The valid filters; a wrong value in one field (an old bookmark) leaves the others working."""
+        """The valid filters; a wrong value in one field (an old bookmark) leaves the others working.
+
+        ``village`` and ``unit`` are ``NameMatch``es: narrow with ``match.q("unit")``."""
         self.is_valid()
+        describe_name_matches(self)
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 

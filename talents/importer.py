@@ -63,6 +63,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .choices import DEGREES, EDUCATIONS, ETHNICITIES, POLITICAL_STATUSES
 from .models import Talent, Unit
+from .search import pinyin_key
 from .services import TALENT_COLUMNS
 from .validators import id_birth_date, id_check_char, validate_id_number, validate_phone
 
@@ -660,12 +661,17 @@ def talent_import_commit(*, data: bytes, by, filename: str = "") -> ImportPrevie
     for row in preview.rows:
         if row.status == "new":
             # Blank cells are absent from row.values: the model's defaults (汉族, 群众) apply.
-            new.append(Talent(created_by=by, updated_by=by, **row.values))
+            talent = Talent(created_by=by, updated_by=by, **row.values)
+            talent.name_pinyin = pinyin_key(talent.name)  # bulk_create does not call save()
+            new.append(talent)
         elif row.status == "update":
             for name in row.changes:
                 setattr(row.talent, name, row.values[name])
             row.talent.updated_by, row.talent.updated_at = by, now
             fields.update(row.changes)
+            if "name" in row.changes:
+                row.talent.name_pinyin = pinyin_key(row.talent.name)
+                fields.add("name_pinyin")
             updated.append(row.talent)
     try:
         with transaction.atomic():

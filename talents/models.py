@@ -144,6 +144,8 @@ class Talent(models.Model):
         OUT = "out", _("adjusted out")
 
     name = models.CharField(_("name"), max_length=50, db_index=True)
+    # The pinyin search key of the name (talents/search.py): written with the name, never shown.
+    name_pinyin = models.TextField(editable=False, blank=True, default="")
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=10, choices=as_choices(ETHNICITIES), default="汉族")
     birth_month = models.DateField(_("date of birth"), null=True, blank=True, help_text=_("Year and month matter."))
@@ -238,6 +240,15 @@ class Talent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from .search import pinyin_key  # search imports the models
+
+        self.name_pinyin = pinyin_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         self.name = self.name.strip()

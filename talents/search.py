@@ -3,14 +3,15 @@
 张三 is found by ``张三``, ``zhangsan``, ``zhang``, ``zs``, a part of the phone number or of the
 unit's name.
 
-Why pinyin is matched in Python and not in the database: the usual approach stores a search key
-(``zhangsan zs``) on the talent at save time, but that needs a model field, and a key written by
-``save()`` goes stale whenever a row is written any other way (imports, ``update()``, the admin's
-bulk actions). SQLite and PostgreSQL have no pinyin function of their own. A township has at most a
-few thousand talents, so this module reads ``(pk, name)`` of all of them in one light query,
-computes each name's pinyin with pypinyin (cached per name for the life of the process) and hands
-the matching primary keys back to the database as ``pk__in``. A search therefore costs two queries
-whatever the size of the database, works the same on both engines and is never out of date.
+How pinyin is matched: every talent stores its search key ``name_pinyin`` (every full spelling and
+every initials string of its name, lower case, joined by "|": ``zhangsan|zs``), computed from the
+name by ``pinyin_key`` in ``Talent.save()`` and wherever talents are written without it (the
+importer's and the demo seeder's bulk writes, the anonymisation's ``update()``; a data migration
+filled the existing rows). SQLite and PostgreSQL have no pinyin function of their own, so the key is
+computed in Python once per write, and a search is one ``LIKE`` on the key inside the page's own
+query: the same queries and no per-talent Python work whatever the number of talents. (Before,
+every search read every talent's name and computed its pinyin per request: 97 ms at 20,000.)
+Anything that writes ``Talent.name`` without ``save()`` must write ``name_pinyin`` with it.
 
 Polyphonic characters (曾 zeng/ceng, 单 shan/dan, 仇 qiu/chou) are matched in every reading
 pypinyin knows (``heteronym=True``), combined per name up to ``MAX_READINGS`` combinations so a
@@ -23,8 +24,10 @@ import itertools
 import re
 from functools import lru_cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Func, Q, QuerySet
 from pypinyin import Style, lazy_pinyin, pinyin
+
+from .models import Unit
 
 MAX_READINGS = 64  # combinations of polyphone readings kept per name
 MAX_PER_CHARACTER = 4  # readings of one character considered
@@ -56,16 +59,34 @@ def pinyin_query(text: str) -> str | None:
     return letters if _PINYIN_QUERY.match(letters) else None
 
 
-def pinyin_matches(talents: QuerySet, text: str) -> list[int]:
-    """Primary keys of the talents whose name can be spelled with ``text`` (one query)."""
-    letters = pinyin_query(text)
-    if not letters:
-        return []
-    return [
-        pk
-        for pk, name in talents.order_by().values_list("pk", "name")
-        if any(letters in key for key in pinyin_keys(name))
-    ]
+@lru_cache(maxsize=50_000)
+def pinyin_key(name: str) -> str:
+    """The stored search key of a name (``Talent.name_pinyin``): its pinyin keys in one string.
+
+    Keys are letters (and the characters pypinyin keeps as they are), "|" joins them, so a query of
+    letters is a substring of the key exactly when it is a substring of one of the name's keys."""
+    return "|".join(sorted(pinyin_keys(name)))
+
+
+class Unindexed(Func):
+    """A column SQLite's planner may not use an index for (``+name``; the plain column elsewhere).
+
+    SQLite picks one index per table; where it picks the wrong one for a page of 50 rows, hiding a
+    column from it picks the right one. PostgreSQL plans from statistics and needs no such hint.
+    Give ``output_field`` for lookups (``Unindexed("status", output_field=CharField())``)."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def search_order(talents: QuerySet) -> QuerySet:
+    """The list's order (name, id) for a searched list: found by one scan of the table, then sorted.
+
+    Otherwise SQLite walks the name index, reading each talent in name order until a page of
+    matches is found: 70 ms for a rare match among 20,000 talents, against 15 ms for one scan."""
+    return talents.order_by(Unindexed("name", output_field=CharField()), "id")
 
 
 def search(talents: QuerySet, text: str) -> QuerySet:
@@ -73,8 +94,10 @@ def search(talents: QuerySet, text: str) -> QuerySet:
     text = text.strip()
     if not text:
         return talents
-    q = Q(name__icontains=text) | Q(phone__contains=text) | Q(unit__name__icontains=text)
-    pks = pinyin_matches(talents, text)
-    if pks:
-        q |= Q(pk__in=pks)
+    # The units by name in a subquery SQLite runs once, not a join to the unit of every talent scanned.
+    units = Unit.objects.filter(name__icontains=text).values("pk")
+    q = Q(name__icontains=text) | Q(phone__contains=text) | Q(unit__in=units)
+    letters = pinyin_query(text)
+    if letters:
+        q |= Q(name_pinyin__contains=letters)
     return talents.filter(q)

@@ -47,7 +47,7 @@ from contacts.services import photo_prepare
 
 from . import access
 from .models import Organization, Talent
-from .search import search
+from .search import pinyin_key, search
 
 # --- Add, edit, move out --------------------------------------------------------------------
 
@@ -329,8 +329,10 @@ def talent_anonymise(*, talent: Talent, reason: str, by) -> Talent:
     photos.delete()
     contacts = Contact.objects.filter(pairing__talent=talent)
     cleared_contacts = contacts.update(**dict.fromkeys(ANONYMISED_CONTACT_FIELDS, ""))
+    anonymous_name = ANONYMOUS_NAME.format(id=talent.pk)
     Talent.objects.filter(pk=talent.pk).update(
-        name=ANONYMOUS_NAME.format(id=talent.pk),
+        name=anonymous_name,
+        name_pinyin=pinyin_key(anonymous_name),  # the old name's pinyin is personal data too
         id_number="",
         birth_month=None,
         phone="",

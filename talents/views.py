@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +15,10 @@ from django.utils.translation import gettext_lazy
 from contacts.models import Pairing
 from reports.exporters.base import Exporter, ExportResult, export_log, file_response
 
-from . import access, audit, services
+from . import access, audit, search, services
 from .forms import LiaisonTalentForm, MoveOutForm, TalentFilterForm, TalentForm
 from .models import Talent
+from .widgets import BoundedPaginator, url_for_rows
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,8 +29,13 @@ def _get_filtered_talents_for_user(request, today):
     if not access.can_read_talent_database(request.user):
         raise PermissionDenied
     form = TalentFilterForm(request.GET)
-    talents = services.talents_filtered(access.talents_for(request.user), form.filters(), today=today)
-    return form, talents
+    filters = form.filters()
+    # The unit and village typed as names: matched by a join in the list's own query.
+    talents = access.talents_for(request.user).filter(
+        *(filters.pop(name).q(name) for name in ("village", "unit") if name in filters)
+    )
+    talents = services.talents_filtered(talents, filters, today=today)
+    return form, search.search_order(talents) if filters.get("q") else talents
 
 
 def _get_talent_to_edit(user, pk: int) -> Talent:
@@ -47,6 +52,15 @@ def _get_talent_to_move_out(user, pk: int) -> Talent:
     return get_object_or_404(access.talents_for(user).select_related("unit", "village"), pk=pk)
 
 
+# Each row's links, reversed once per page rather than 4 × 50 times.
+ROW_LINKS = {
+    "url": "contacts:talent",
+    "edit_url": "talents:edit",
+    "move_out_url": "talents:move_out",
+    "reveal_url": "contacts:talent_reveal",
+}
+
+
 def _logged_filters(query) -> dict:
     return {key: ("…" if key == "q" else value) for key, value in query.items() if value}
 
@@ -56,11 +70,17 @@ def talent_list(request):
     today = timezone.localdate()
     form, talents = _get_filtered_talents_for_user(request, today)
     talents = services.talents_for_list(talents, user=request.user, year=today.year)
-    page = Paginator(talents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(talents, PAGE_SIZE).get_page(request.GET.get("page"))
     revealed = audit.revealed(request)  # full phones only after a logged 显示 (issue 6, item 3)
+    links = {attr: url_for_rows(name) for attr, name in ROW_LINKS.items()}
+    # Labels per page, not per row: get_FOO_display hashes every lazy label of the field on each call.
+    genders, categories = dict(Talent.Gender.choices), dict(Talent.Category.choices)
     for talent in page:
+        talent.gender_label, talent.category_label = genders.get(talent.gender), categories.get(talent.category)
         talent.age = talent.age_on(today)
         talent.phone_revealed = talent.personal and (talent.pk, "phone") in revealed
+        for attr, link in links.items():
+            setattr(talent, attr, link(talent.pk))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

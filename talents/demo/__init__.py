@@ -48,6 +48,7 @@ from contacts.models import (
 from reports.models import VillageReport
 from talents import access
 from talents.models import Organization, Talent, Unit
+from talents.search import pinyin_key
 from talents.validators import id_check_char
 
 from .texts import (
@@ -426,6 +427,7 @@ class _Seeder:
         honours = [h for h in rng.sample(profile.honours, min(2, len(profile.honours))) if h]
         return Talent(
             name=name,
+            name_pinyin=pinyin_key(name),  # written with bulk_create: no save()
             gender=Talent.Gender.FEMALE if female else Talent.Gender.MALE,
             ethnicity=ethnicity,
             birth_month=born,
