@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from talents.models import Unit
 from talents.validators import CleanInputMixin
+from talents.widgets import FastSelect, NameFilterField, describe_name_matches, use_fast_selects
 
 from . import ledger
 from .models import Cadre, Demand, Feedback, MajorEvent, Recommendation, Suggestion
@@ -23,17 +24,22 @@ def _year_choices(years) -> list:
 
 
 class FilterForm(CleanInputMixin, forms.Form):
-    """A GET filter: invalid values are ignored rather than refused, the rest still filter."""
+    """A GET filter: invalid values are ignored rather than refused, the rest still filter.
+
+    Units, villages and cadres are typed names (``NameFilterField``), never a select of all of
+    them; the selects left (small enums, years) render without a template per option."""
 
     def __init__(self, data=None, *, years=(), **kwargs):
         super().__init__(data or None, **kwargs)
         if "year" in self.fields:
             self.fields["year"].choices = _year_choices(years)
+        use_fast_selects(self)
 
     def filters(self) -> dict:
         if not self.is_bound:
             return {}
         self.is_valid()
+        describe_name_matches(self)
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None, False)}
 
 
@@ -55,18 +61,16 @@ class DemandFilterForm(FilterForm):
         choices=[ALL, (ledger.UNCLOSED, _("not closed yet")), *Demand.Status.choices],
     )
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[ALL, *Demand.Kind.choices])
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        queryset=_ordered_units(),
-        required=False,
-        empty_label=_("all"),
-        help_text=_("The responsible unit or the talent's unit."),
-    )
-    cadre = forms.ModelChoiceField(
-        label=_("Coordinating cadre"), queryset=Cadre.objects.all(), required=False, empty_label=_("all")
-    )
+    unit = NameFilterField(label=_("Unit"), kind="unit", help_text=_("The responsible unit or the talent's unit."))
+    cadre = NameFilterField(label=_("Coordinating cadre"), kind="cadre")
     year = _year_field()
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, data=None, *, units, cadres, **kwargs):
+        """``units`` and ``cadres``: those of the user's demands, matched when a name is typed."""
+        super().__init__(data, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["cadre"].queryset = cadres
 
 
 def _due_date_help() -> str:
@@ -243,16 +247,22 @@ class EventForm(CleanInputMixin, forms.ModelForm):
 
 
 class RecommendationFilterForm(FilterForm):
-    village = forms.ModelChoiceField(
-        label=_("Village (community)"), queryset=Unit.objects.none(), required=False, empty_label=_("all")
-    )
+    village = NameFilterField(label=_("Village (community)"), kind="village")
     year = _year_field()
     role = forms.ChoiceField(label=_("Recommended as"), required=False, choices=[ALL, *Recommendation.Role.choices])
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[ALL, *Recommendation.Outcome.choices])
 
-    def __init__(self, data=None, *, villages, **kwargs):
+    def __init__(self, data=None, *, villages, own_villages: bool, **kwargs):
+        """``own_villages``: ``villages`` are the secretary's own (one or two), offered as a select;
+        otherwise every village, matched by a typed name."""
         super().__init__(data, **kwargs)
-        self.fields["village"].queryset = villages
+        if own_villages:
+            label = self.fields["village"].label
+            self.fields["village"] = forms.ModelChoiceField(
+                label=label, queryset=villages, required=False, empty_label=_("all"), widget=FastSelect
+            )
+        else:
+            self.fields["village"].queryset = villages
 
 
 class RecommendationForm(CleanInputMixin, forms.ModelForm):

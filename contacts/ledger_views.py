@@ -12,9 +12,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from talents import access
 from talents.models import Unit
 from talents.validators import parse_pk
+from talents.widgets import BoundedPaginator, url_for_rows
 
 from . import ledger
 from .ledger_forms import (
@@ -44,7 +44,7 @@ from .ledger_forms import (
     SuggestionFilterForm,
     SuggestionForwardForm,
 )
-from .models import Contact, Demand, Feedback, MajorEvent, Recommendation, Suggestion, Term
+from .models import Cadre, Contact, Demand, Feedback, MajorEvent, Recommendation, Suggestion, Term
 
 PER_PAGE = 50
 
@@ -55,18 +55,22 @@ def _require_section(user, section: str) -> None:
 
 
 def _page(request, qs):
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    """A page of the list; the count stops at ``COUNT_CAP`` rows, so no page view counts a whole table."""
+    return BoundedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _years(qs, field: str) -> list[int]:
     """The years from the newest row back to the oldest, for the year filter (one query).
 
     The first and last dates through the field's index, not DISTINCT over a year function: that
-    would call a date function on every row of the table (SQLite) on every page view."""
-    row = qs.order_by().aggregate(first=Min(field), last=Max(field))
-    first, last = row["first"], row["last"]
+    would call a date function on every row of the table (SQLite) on every page view. One query
+    when there are no rows, two otherwise."""
+    # Two queries of one row each: SQLite answers MIN or MAX alone from the index, both at once by a scan.
+    dates = qs.order_by().values_list(field, flat=True)
+    first = dates.order_by(field).first()
     if first is None:
         return []
+    last = dates.order_by(f"-{field}").first()
     if isinstance(first, datetime.datetime):
         first, last = timezone.localtime(first), timezone.localtime(last)
     return list(range(last.year, first.year - 1, -1))
@@ -147,14 +151,34 @@ def contact_list(request):
 # --- Demand ledger (R14) -------------------------------------------------------------------------
 
 
+def _demand_filter_names(user, demands) -> dict:
+    """The units and cadres a typed name is matched against: those of the user's own demands (all for
+    the office and leaders), so a name outside the user's scope matches nothing. Queried only when typed."""
+    if access.sees_everything(user):
+        return {"units": Unit.objects.all(), "cadres": Cadre.objects.all()}
+    units = Q(pk__in=demands.values("responsible_unit")) | Q(pk__in=demands.values("talent__unit"))
+    return {
+        "units": Unit.objects.filter(units),
+        "cadres": Cadre.objects.filter(pk__in=demands.values("coordinating_cadre")),
+    }
+
+
 @login_required
 def demand_list(request):
     user, today = request.user, timezone.localdate()
     _require_section(user, "demands")
-    form = DemandFilterForm(request.GET, years=_years(access.demands_for(user), "raised_on"))
+    demands = access.demands_for(user)
+    form = DemandFilterForm(request.GET, years=_years(demands, "raised_on"), **_demand_filter_names(user, demands))
     page = _page(request, ledger.demand_ledger(user, today=today, **form.filters()))
+    # Per page, not per row: the links' reverse() and the choices' labels (get_FOO_display hashes
+    # every lazy label of the field on each call).
+    detail_url, edit_url = url_for_rows("contacts:demand"), url_for_rows("ledger:demand_edit")
+    kinds, urgencies, statuses = (dict(c.choices) for c in (Demand.Kind, Demand.Urgency, Demand.Status))
     for demand in page:
         demand.can_edit = access.can_edit_demand(user, demand)
+        demand.url, demand.edit_url = detail_url(demand.pk), edit_url(demand.pk)
+        demand.kind_label, demand.urgency_label = kinds.get(demand.kind), urgencies.get(demand.urgency)
+        demand.status_label = statuses.get(demand.status)
     return _list_page(
         request,
         "ledger/demand_list.html",
@@ -363,9 +387,13 @@ def recommendation_list(request):
     user = request.user
     _require_section(user, "recommendations")
     scope = access.recommendations_for(user)
-    villages = Unit.objects.villages() if access.sees_everything(user) else Unit.objects.filter(secretary=user)
+    everything = access.sees_everything(user)
     form = RecommendationFilterForm(
-        request.GET, villages=villages, years=scope.values_list("year", flat=True).distinct().order_by("-year")
+        request.GET,
+        # Every village for the office and leaders, typed; the secretary's own, offered as a select.
+        villages=Unit.objects.villages() if everything else Unit.objects.filter(secretary=user),
+        own_villages=not everything,
+        years=scope.values_list("year", flat=True).distinct().order_by("-year"),
     )
     page = _page(request, ledger.recommendation_list(user, **form.filters()))
     for item in page:

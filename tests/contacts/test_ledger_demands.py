@@ -223,11 +223,11 @@ def test_the_list_runs_the_same_queries_for_two_or_fifteen_demands(client, reque
             due_date=datetime.date(2024 + i % 3, 3, 5),
         )
     large = _list_queries(client, user)
-    # session, user, roles (groups), years with demands (for the year filter), row count (pager),
-    # the page of demands (talent, talent's unit, responsible unit and coordinating cadre joined;
-    # the scope as a subquery), "may add a demand" (exists), units and cadres for the filter
-    # selects, organisation for the header
-    assert small == large == 10
+    # session, user, roles (groups), oldest and newest demand (year filter: two one-row queries), row
+    # count (pager, capped), the page of demands (talent, talent's unit, responsible unit and coordinating cadre
+    # joined; the scope as a subquery), "may add a demand" (exists), organisation for the header;
+    # units and cadres are typed names: no query lists them
+    assert small == large == 9
 
 
 # --- A new demand --------------------------------------------------------------------------------

@@ -216,9 +216,10 @@ def test_the_list_runs_the_same_queries_for_two_or_fifteen_items(client, request
         pairing = PairingFactory(talent=TalentFactory(unit=unit)) if i % 2 else PairingFactory()
         FeedbackFactory(unit=pairing.talent.unit, talent=pairing.talent, cadre=pairing.cadre if i % 3 else None)
     large = _list_queries(client)
-    # session, user, roles (groups), years with feedback (year filter), row count (pager), the page
+    # session, user, roles (groups), oldest and newest feedback (year filter: two one-row queries), row
+    # count (pager, capped), the page
     # (unit, talent and cadre joined; the scope as a subquery), "may report" (exists), organisation
-    assert small == large == 8
+    assert small == large == 9
 
 
 # --- Answering and closing -----------------------------------------------------------------------

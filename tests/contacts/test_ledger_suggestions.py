@@ -142,10 +142,11 @@ def test_the_list_runs_the_same_queries_for_two_or_fifteen_suggestions(client, r
         other = pairing if i % 2 else PairingFactory()
         SuggestionFactory(talent=other.talent, contact=ContactFactory(pairing=other) if i % 3 else None)
     large = _list_queries(client)
-    # session, user, roles (groups), years with suggestions (year filter), row count (pager), the page
+    # session, user, roles (groups), oldest and newest suggestion (year filter: two one-row queries),
+    # row count (pager, capped), the page
     # of suggestions (talent and contact → pairing → cadre joined; the scope as a subquery),
     # organisation for the header
-    assert small == large == 7
+    assert small == large == 8
 
 
 # --- Forward, adopt, decline ---------------------------------------------------------------------
