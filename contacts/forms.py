@@ -50,8 +50,28 @@ class PhotosField(forms.FileField):
         return files
 
 
+class PairingChoiceField(forms.ModelChoiceField):
+    """The cadre's open pairings; a posted choice is found in the list the view has already read.
+
+    ``ModelChoiceField`` would ask the database for it once more (issue 7: the contact post's CPU).
+    """
+
+    known: list | None = None
+
+    def to_python(self, value):
+        if value in self.empty_values or self.known is None:
+            return super().to_python(value)
+        key = str(value.pk if isinstance(value, Pairing) else value).strip()
+        for pairing in self.known:
+            if str(pairing.pk) == key:
+                return pairing
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class ContactForm(CleanInputMixin, forms.ModelForm):
-    pairing = forms.ModelChoiceField(
+    pairing = PairingChoiceField(
         queryset=Pairing.objects.none(),
         label=_("Talent"),
         widget=forms.RadioSelect,
@@ -94,6 +114,7 @@ class ContactForm(CleanInputMixin, forms.ModelForm):
     def __init__(self, *args, pairings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pairing"].queryset = pairings
+        self.fields["pairing"].known = list(pairings)  # the view's own list: read once per request
         self.fields["pairing"].label_from_instance = lambda p: p.talent.name
         self.fields["method"].choices = Contact.Method.choices  # no empty "---------" button
 

@@ -52,6 +52,26 @@ def photo_prepare(upload) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
 
 
+def _photos_store(uploads: Iterable) -> list[str]:
+    """Re-encode and store the photos before the write transaction; returns the stored names."""
+    field = ContactPhoto._meta.get_field("image")
+    names = []
+    try:
+        for upload in uploads:
+            content = photo_prepare(upload)
+            names.append(field.storage.save(field.generate_filename(None, content.name), content))
+    except BaseException:
+        _photos_remove(names)
+        raise
+    return names
+
+
+def _photos_remove(names: Iterable[str]) -> None:
+    storage = ContactPhoto._meta.get_field("image").storage
+    for name in names:
+        storage.delete(name)
+
+
 def contact_record(
     *,
     pairing: Pairing,
@@ -66,11 +86,21 @@ def contact_record(
 
     ``token`` comes from the form: a double tap or a resend after a timeout finds the contact
     the first post created and returns it with ``created=False`` instead of saving a second one.
+    The token's unique index decides it, inside the write: no lookup before it (issue 7).
+
+    The write transaction holds SQLite's one write lock, so everything that can happen before it
+    does (photos re-encoded and stored, demand due dates); only the rows and their audit entries are
+    written inside it. Photo files of a write that does not happen are removed again.
     """
-    existing = Contact.objects.filter(client_token=token).first()
-    if existing:
-        return existing, False
     talent = pairing.talent
+    demand_rows = [
+        {
+            "due_date": demand_due_date(urgency=item["urgency"], raised_on=data.get("date") or timezone.localdate()),
+            **item,
+        }
+        for item in demands
+    ]
+    stored = _photos_store(photos)
     try:
         with transaction.atomic():
             contact = Contact.objects.create(pairing=pairing, created_by=by, client_token=token, **data)
@@ -82,20 +112,23 @@ def contact_record(
                     contact=contact,
                     source=Demand.Source.CONTACT,
                     raised_on=contact.date,
-                    due_date=demand_due_date(urgency=item["urgency"], raised_on=contact.date),
                     coordinating_cadre=pairing.cadre,
-                    responsible_unit=talent.unit,
+                    responsible_unit_id=talent.unit_id,
                     created_by=by,
                     **item,
                 )
-                for item in demands
+                for item in demand_rows
             ]
-            for upload in photos:
-                ContactPhoto.objects.create(contact=contact, image=photo_prepare(upload))
+            for name in stored:
+                ContactPhoto.objects.create(contact=contact, image=name)
     except IntegrityError:
+        _photos_remove(stored)
         existing = Contact.objects.filter(client_token=token).first()
-        if existing:  # the same form arrived twice at the same moment
+        if existing:  # the same form sent twice: the first one saved it
             return existing, False
+        raise
+    except BaseException:
+        _photos_remove(stored)
         raise
     urgent = [d for d in new_demands if d.urgency == Demand.Urgency.URGENT]
     if contact.urgent or urgent:

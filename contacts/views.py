@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,16 +45,27 @@ def _get_demand_for_user(user, pk: int) -> Demand:
     return get_object_or_404(qs, pk=pk)
 
 
-def _urgent_items(user):
-    """Urgent items the user sees, each with ``can_handle``: leaders and secretaries read them, not close them."""
-    contacts = list(access.contacts_for(user).urgent_open().select_related("pairing__talent", "pairing__cadre"))
+URGENT_ROWS = 25  # of each kind on the home page: the office's list must not grow with the county (issue 7)
+
+
+def _urgent_items(user) -> tuple[list, list, bool]:
+    """The newest urgent items the user sees, each with ``can_handle`` (leaders and secretaries read them,
+    not close them), and whether there are more than ``URGENT_ROWS`` of a kind (one row more is read to know).
+    """
+    contacts = list(
+        access.contacts_for(user).urgent_open().select_related("pairing__talent", "pairing__cadre")[: URGENT_ROWS + 1]
+    )
     for contact in contacts:
         contact.can_handle = access.can_handle_urgent_contact(user, contact)
-    handled_by_user = access.demands_handled_by(user).filter(pk=OuterRef("pk"))
-    demands = (
-        access.demands_for(user).urgent_open().select_related("talent").annotate(can_handle=Exists(handled_by_user))
-    )
-    return contacts, list(demands)
+    demands = access.demands_for(user).urgent_open().select_related("talent")
+    if access.handles_every_demand_seen(user):
+        demands = demands.annotate(can_handle=Value(True))
+    else:
+        handled_by_user = access.demands_handled_by(user).filter(pk=OuterRef("pk"))
+        demands = demands.annotate(can_handle=Exists(handled_by_user))
+    demands = list(demands[: URGENT_ROWS + 1])
+    more = len(contacts) > URGENT_ROWS or len(demands) > URGENT_ROWS
+    return contacts[:URGENT_ROWS], demands[:URGENT_ROWS], more
 
 
 @login_required
@@ -62,7 +73,7 @@ def home(request):
     """Where everyone lands: cadres see their talents, the office its urgent items, others their scope."""
     user, today = request.user, timezone.localdate()
     roles = access.roles_of(user)
-    urgent_contacts, urgent_demands = _urgent_items(user) if roles else ([], [])
+    urgent_contacts, urgent_demands, urgent_more = _urgent_items(user) if roles else ([], [], False)
     context = {
         "has_role": bool(roles),
         "is_office": access.OFFICE in roles,
@@ -72,6 +83,8 @@ def home(request):
         "reminder_due": services.reminder_due(today),
         "urgent_contacts": urgent_contacts,
         "urgent_demands": urgent_demands,
+        "urgent_more": urgent_more,
+        "urgent_rows": URGENT_ROWS,
         "pairings": list(services.cadre_pairings(user, today=today)) if access.CADRE in roles else [],
     }
     if roles:
@@ -126,7 +139,13 @@ def contact_new(request):
     return render(
         request,
         "contacts/contact_form.html",
-        {"form": form, "suggestions": suggestions, "demands": demands, "single": len(pairings) == 1},
+        # The only pairing from the list already read, not from the form field's queryset (a second query).
+        {
+            "form": form,
+            "suggestions": suggestions,
+            "demands": demands,
+            "single": pairings[0] if len(pairings) == 1 else None,
+        },
     )
 
 

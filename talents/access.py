@@ -51,22 +51,53 @@ def sees_everything(user) -> bool:
     return bool(roles_of(user) & {OFFICE, LEADER})
 
 
+def _own_open_pairings(user) -> QuerySet:
+    from contacts.models import Pairing
+
+    return Pairing.objects.filter(cadre__user=user, end_date__isnull=True)
+
+
 def _paired_talents(user, prefix: str = "") -> Q:
-    """Talents of the user's open pairings; both conditions in one Q so they bind to the same pairing."""
-    return Q(**{f"{prefix}pairings__cadre__user": user, f"{prefix}pairings__end_date__isnull": True})
+    """Talents of the user's open pairings, on a model reaching Talent through ``prefix``.
+
+    A subquery that starts from the cadre's own few pairings (both conditions bind to the same
+    pairing): a join from the talents instead made SQLite read every talent or demand (issue 7).
+    """
+    return Q(**{f"{prefix}pk__in": _own_open_pairings(user).values("talent_id")})
 
 
-def _talent_scope(user, prefix: str = "") -> Q:
-    """Talents this user works with, as a Q on a model reaching Talent through ``prefix``."""
+def _own_cadre(user) -> QuerySet:
+    """The user's Cadre row as a subquery, so a filter on ``cadre`` uses its index instead of a join."""
+    from contacts.models import Cadre
+
+    return Cadre.objects.filter(user=user).values("pk")
+
+
+def _units(**lookup) -> QuerySet:
+    """Units the user is secretary or liaison of, as a subquery (an index lookup, not a join)."""
+    from talents.models import Unit
+
+    return Unit.objects.filter(**lookup).values("pk")
+
+
+def _talent_scope(user) -> Q:
+    """Talents this user works with, as a Q on Talent: each part a subquery on an index."""
     roles = roles_of(user)
     q = Q(pk__in=[])
     if CADRE in roles:
-        q |= _paired_talents(user, prefix)
+        q |= _paired_talents(user)
     if VILLAGE_SECRETARY in roles:
-        q |= Q(**{f"{prefix}village__secretary": user})
+        q |= Q(village__in=_units(secretary=user))
     if LIAISON in roles:
-        q |= Q(**{f"{prefix}unit__liaison": user})
+        q |= Q(unit__in=_units(liaison=user))
     return q
+
+
+def _in_talent_scope(user, prefix: str) -> Q:
+    """``talents_for(user)`` on a model reaching Talent through ``prefix``, one subquery deep."""
+    from talents.models import Talent
+
+    return Q(**{f"{prefix}in": Talent.objects.filter(_talent_scope(user)).values("pk")})
 
 
 def _scoped(qs: QuerySet, user, q: Q) -> QuerySet:
@@ -99,11 +130,11 @@ def contacts_for(user) -> QuerySet:
 def demands_for(user) -> QuerySet:
     from contacts.models import Demand
 
-    q = Q(talent__in=talents_for(user).values("pk"))
+    q = _in_talent_scope(user, "talent__")
     if CADRE in roles_of(user):
-        q |= Q(coordinating_cadre__user=user)
+        q |= Q(coordinating_cadre__in=_own_cadre(user))
     if LIAISON in roles_of(user):
-        q |= Q(responsible_unit__liaison=user)
+        q |= Q(responsible_unit__in=_units(liaison=user))
     return _scoped(Demand.objects.all(), user, q)
 
 
@@ -195,16 +226,30 @@ def can_handle_demand(user, demand) -> bool:
 def demands_handled_by(user) -> QuerySet:
     """``can_handle_demand`` as a queryset, so a list can flag its rows in one query."""
     from contacts.models import Demand
+    from talents.models import Talent
 
     if is_office(user):
         return Demand.objects.all()
     roles = roles_of(user)
     q = Q(pk__in=[])
     if CADRE in roles:
-        q |= Q(coordinating_cadre__user=user) | _paired_talents(user, "talent__")
+        q |= Q(coordinating_cadre__in=_own_cadre(user)) | _paired_talents(user, "talent__")
     if LIAISON in roles:
-        q |= Q(talent__unit__liaison=user) | Q(responsible_unit__liaison=user)
+        units = _units(liaison=user)
+        q |= Q(talent__in=Talent.objects.filter(unit__in=units).values("pk")) | Q(responsible_unit__in=units)
     return Demand.objects.filter(pk__in=Demand.objects.filter(q).values("pk"))
+
+
+def handles_every_demand_seen(user) -> bool:
+    """Whether ``user`` may handle every demand of ``demands_for(user)``, so a list needs no per-row flag.
+
+    True for the office, and for cadres and liaisons without another role: their reading scope and
+    ``demands_handled_by`` are the same (paired talents and the demands they coordinate; their units'
+    talents and the demands their units answer for). Leaders and village secretaries read more than
+    they handle.
+    """
+    roles = roles_of(user)
+    return OFFICE in roles or (bool(roles) and roles <= {CADRE, LIAISON})
 
 
 def can_handle_urgent_contact(user, contact) -> bool:
