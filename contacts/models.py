@@ -183,6 +183,11 @@ class Pairing(models.Model):
                 violation_error_message=_("An ended pairing needs an end reason, and an open one none."),
             ),
         ]
+        indexes = [
+            # A talent's pairings of one term and level (the 一览表's contact counts per row): without
+            # it SQLite reads every pairing of the term for each row.
+            models.Index(fields=["talent", "term", "level"], name="pairing_talent_term_level_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre.name} — {self.talent.name}（{self.term.name}）"
@@ -439,6 +444,8 @@ class Demand(models.Model):
         ordering = ["-raised_on", "-id"]
         indexes = [
             models.Index(fields=["raised_on", "id"], name="demand_raised_id_idx"),
+            # The year's demands by status (the dashboard, R16) from the index alone, without reading the rows.
+            models.Index(fields=["raised_on", "status"], name="demand_raised_status_idx"),
             # Open demands and the overdue ones among them, without reading the closed majority.
             models.Index(fields=["status", "due_date"], name="demand_status_due_idx"),
             models.Index(

@@ -282,6 +282,19 @@ def test_the_pdf_prints_the_roster_rare_names_included_in_the_embedded_chinese_f
     _save_first_page(result.content, "roster")
 
 
+def test_a_six_character_post_prints_on_one_line_of_the_pdf(office_user, roster):
+    # 乡党委副书记 is the post of many township leaders: broken as 乡党委副书 / 记 the table looks careless.
+    roster.cadre.title = "乡党委副书记"
+    roster.cadre.save(update_fields=["title"])
+    result = _export(office_user, "pdf")
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "install poppler-utils (scripts/system-packages.sh)"
+    lines = subprocess.run(  # noqa: S603 — our own PDF on stdin, no shell
+        [pdftotext, "-layout", "-", "-"], input=result.content, capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    assert any("乡党委副书记" in line for line in lines.splitlines()), lines
+
+
 def _save_first_page(content: bytes, name: str) -> None:
     """A PNG of page 1 in artifacts/exports/ for a person to look at (poppler's pdftoppm)."""
     pdftoppm = shutil.which("pdftoppm")
