@@ -16,8 +16,26 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractYear, Least
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, Demand, Level, MajorEvent, Pairing, Suggestion, Term
@@ -36,23 +54,60 @@ REPORT_STATES = (
 # --- Dashboard -------------------------------------------------------------------------------
 
 
+def _in_force(*, term: Term, today: datetime.date):
+    return Pairing.objects.open().filter(term=term, level=Level.TOWNSHIP, start_date__lte=today)
+
+
+def _same_cadre_and_talent():
+    """Contacts of the outer pairing's cadre with its talent, on any of their pairings (see the module docstring)."""
+    return Contact.objects.filter(pairing__cadre=OuterRef("cadre"), pairing__talent=OuterRef("talent"))
+
+
+def _year(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
 def pairings_in_force(*, term: Term, today: datetime.date) -> list[Pairing]:
-    """Open township pairings of the term, each with ``contacted`` (this year) and ``last_contact`` (ever)."""
-    by_cadre = Contact.objects.filter(pairing__cadre=OuterRef("cadre"), pairing__talent=OuterRef("talent"))
-    rows = (
-        Pairing.objects.open()
-        .filter(term=term, level=Level.TOWNSHIP, start_date__lte=today)
+    """Every open township pairing of the term, each with ``contacted`` (this year) and ``last_contact`` (ever).
+
+    Loads them all: for callers that need the whole list. The dashboard counts them and loads only the
+    first rows of those waiting (``pairings_waiting``)."""
+    by_cadre = _same_cadre_and_talent()
+    rows = list(
+        _in_force(term=term, today=today)
         .select_related("cadre", "talent", "talent__unit")
         .annotate(
-            contacted=Exists(by_cadre.filter(date__year=today.year)),
+            contacted=Exists(by_cadre.filter(date__range=_year(today.year))),
             last_contact=Subquery(by_cadre.order_by("-date").values("date")[:1]),
         )
         .order_by("cadre__sort_order", "cadre__name", "talent__name")
     )
-    rows = list(rows)
     for p in rows:
         p.days_since = (today - p.last_contact).days if p.last_contact else None
     return rows
+
+
+def pairings_waiting(*, term: Term, today: datetime.date, limit: int) -> tuple[int, list[Pairing]]:
+    """Open township pairings whose cadre has not contacted the talent this year: how many, and the first
+    ``limit`` of them, never contacted first, then the longest silence (``last_contact``, ``days_since``).
+
+    One query: the count is a window over every waiting pairing, taken before the LIMIT; only the
+    rows shown are read into Python."""
+    by_cadre = _same_cadre_and_talent()
+    last = by_cadre.order_by().values("pairing__talent").annotate(m=Max("date")).values("m")
+    rows = list(
+        _in_force(term=term, today=today)
+        .filter(~Exists(by_cadre.filter(date__range=_year(today.year))))
+        .select_related("cadre", "talent", "talent__unit")
+        # Every waiting pairing passes through the window count: only the columns shown.
+        .only("cadre__name", "cadre__title", "talent__name", "talent__unit__name")
+        .annotate(last_contact=Subquery(last), waiting=Window(Count("pk")))
+        .order_by(F("last_contact").asc(nulls_first=True), "cadre__sort_order", "cadre__name", "talent__name")[:limit]
+    )
+    for p in rows:
+        p.contacted = False
+        p.days_since = (today - p.last_contact).days if p.last_contact else None
+    return (rows[0].waiting if rows else 0), rows
 
 
 @dataclass(frozen=True)
@@ -82,19 +137,20 @@ def contacts_by_month(*, year: int) -> list[MonthCount]:
 
 
 def suggestion_counts(*, year: int) -> dict[str, int]:
-    """Suggestions heard in the year (the contact's date, else the day recorded) by outcome (R3)."""
+    """Suggestions heard in the year (the contact's date, else the day recorded) by outcome (R3).
+
+    Two queries, not one with an OR, which reads every suggestion: those heard at the year's contacts
+    (the contacts' date index, then the suggestions' contact index) and those recorded without a contact."""
     S = Suggestion.Status
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    # The year's contacts through the date index, then their suggestions through the contact index;
-    # not a join with a condition on each side of an OR, which reads every suggestion.
-    heard = Contact.objects.filter(date__range=(first, last)).values("pk")
-    in_year = Q(contact__in=heard) | Q(contact__isnull=True, created_at__year=year)
-    return Suggestion.objects.filter(in_year).aggregate(
-        collected=Count("pk"),
-        adopted=Count("pk", filter=Q(status=S.ADOPTED)),
-        not_adopted=Count("pk", filter=Q(status=S.NOT_ADOPTED)),
-        waiting=Count("pk", filter=Q(status__in=[S.COLLECTED, S.FORWARDED])),
-    )
+    counts = {
+        "collected": Count("pk"),
+        "adopted": Count("pk", filter=Q(status=S.ADOPTED)),
+        "not_adopted": Count("pk", filter=Q(status=S.NOT_ADOPTED)),
+        "waiting": Count("pk", filter=Q(status__in=[S.COLLECTED, S.FORWARDED])),
+    }
+    heard = Suggestion.objects.filter(contact__date__range=_year(year)).aggregate(**counts)
+    alone = Suggestion.objects.filter(contact__isnull=True, created_at__year=year).aggregate(**counts)
+    return {key: heard[key] + alone[key] for key in counts}
 
 
 @dataclass(frozen=True)
@@ -111,21 +167,30 @@ OPEN_STATUSES = [s for s in Demand.Status.values if s not in Demand.CLOSED_STATU
 
 
 def demand_counts(*, year: int, today: datetime.date) -> DemandCounts:
-    this_year = Q(raised_on__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
-    is_open = Q(status__in=OPEN_STATUSES)
-    urgent_open = Q(urgency=Demand.Urgency.URGENT, handled_at__isnull=True)
-    # Only the rows some count needs, each found through an index: the year's, the open ones and
-    # the urgent ones waiting; closed demands of earlier years (most of the ledger) are not read.
-    row = Demand.objects.filter(this_year | is_open | urgent_open).aggregate(
-        raised=Count("pk", filter=this_year),
-        open=Count("pk", filter=is_open),
-        carried_over=Count("pk", filter=is_open & Q(raised_on__lt=datetime.date(year, 1, 1))),
-        overdue=Count("pk", filter=is_open & Q(due_date__lt=today)),
-        urgent_open=Count("pk", filter=urgent_open),
-        **{f"status_{code}": Count("pk", filter=this_year & Q(status=code)) for code in Demand.Status.values},
+    """Three queries, each reading one index range: the demands raised from the start of the year on,
+    by status (the year's and any dated later), the open ones (status and due date), the urgent ones
+    waiting; closed demands of earlier years (most of the ledger) are not read."""
+    first, last = _year(year)
+    # Conditional counts, not GROUP BY status: grouping makes SQLite walk the status index over the
+    # whole ledger instead of the raised_on range.
+    since = Demand.objects.filter(raised_on__gte=first).aggregate(
+        **{code: Count("pk", filter=Q(status=code, raised_on__lte=last)) for code in Demand.Status.values},
+        # open, raised after this year (a date typed ahead): neither this year's nor carried over
+        later_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, raised_on__gt=last)),
     )
-    by_status = [(code, label, row.pop(f"status_{code}")) for code, label in Demand.Status.choices]
-    return DemandCounts(by_status=by_status, **row)
+    later_open = since.pop("later_open")
+    open_ = Demand.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))
+    )
+    raised_open = sum(since[s] for s in OPEN_STATUSES) + later_open
+    return DemandCounts(
+        by_status=[(code, label, since[code]) for code, label in Demand.Status.choices],
+        raised=sum(since.values()),
+        open=open_["open"],
+        carried_over=open_["open"] - raised_open,
+        overdue=open_["overdue"],
+        urgent_open=Demand.objects.urgent_open().count(),
+    )
 
 
 def unacknowledged_events(*, limit: int = 10) -> tuple[int, list[MajorEvent]]:
@@ -135,15 +200,38 @@ def unacknowledged_events(*, limit: int = 10) -> tuple[int, list[MajorEvent]]:
     return qs.count(), list(latest)
 
 
-def village_reports(*, year: int) -> list[Unit]:
-    """Every active village (community) with ``report_status`` for the year: a VillageReport status or "none"."""
-    status = VillageReport.objects.filter(village=OuterRef("pk"), year=year).values("status")[:1]
-    villages = list(Unit.objects.villages().filter(active=True).annotate(report_status=Subquery(status)))
+def _with_report_status(villages, *, year: int):
+    # order_by(): the model's ordering would join the units again inside the subquery.
+    status = VillageReport.objects.filter(village=OuterRef("pk"), year=year).order_by().values("status")[:1]
+    return villages.annotate(report_status=Coalesce(Subquery(status), Value(NO_REPORT)))
+
+
+def village_reports(*, year: int, limit: int | None = None) -> list[Unit]:
+    """Active villages (communities), all or the first ``limit``, each with ``report_status`` for the year:
+    a VillageReport status or "none"."""
+    villages = _with_report_status(Unit.objects.villages().filter(active=True), year=year)
+    villages = list(villages[:limit] if limit is not None else villages)
     labels = dict(REPORT_STATES)
     for village in villages:
-        village.report_status = village.report_status or NO_REPORT
         village.report_status_label = labels[village.report_status]
     return villages
+
+
+def village_report_counts(*, year: int) -> dict[str, int]:
+    """Active villages (communities) per report status for the year, "none" included: one grouped query."""
+    this_year = FilteredRelation("reports", condition=Q(reports__year=year))
+    rows = (
+        Unit.objects.villages()
+        .filter(active=True)
+        .annotate(report=this_year)
+        .values(report_status=Coalesce("report__status", Value(NO_REPORT)))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(dict(REPORT_STATES), 0)
+    for row in rows:
+        counts[row["report_status"]] = row["n"]
+    return counts
 
 
 # Rows of each list the dashboard shows: at county scale hundreds of pairings or villages would
@@ -153,42 +241,39 @@ DASHBOARD_ROWS = 20
 
 @dataclass
 class Dashboard:
+    """The dashboard's figures. Lists hold only the first DASHBOARD_ROWS rows; the totals count them all."""
+
     today: datetime.date
     term: Term | None
-    pairings: list[Pairing]
+    computed_at: datetime.datetime  # when the yearly figures were computed (see year_figures)
+    pairings_total: int  # open township pairings of the term in force today
+    not_contacted_total: int
+    not_contacted: list[Pairing]  # never contacted first, then the longest silence first
     months: list[MonthCount]
     suggestions: dict[str, int]
     demands: DemandCounts
     events_count: int
     events: list[MajorEvent]
     urgent_contacts: int
+    report_status_counts: dict[str, int]  # active villages per report status, "none" included
     villages: list[Unit]
 
     @property
     def year(self) -> int:
         return self.today.year
 
-    @property
-    def not_contacted(self) -> list[Pairing]:
-        # Never contacted first, then the longest silence first.
-        waiting = [p for p in self.pairings if not p.contacted]
-        return sorted(waiting, key=lambda p: (p.days_since is not None, -(p.days_since or 0)))
-
-    @property
-    def not_contacted_shown(self) -> list[Pairing]:
-        return self.not_contacted[:DASHBOARD_ROWS]
-
-    @property
-    def villages_shown(self) -> list[Unit]:
-        return self.villages[:DASHBOARD_ROWS]
+    @cached_property
+    def pairings(self) -> list[Pairing]:
+        """Every pairing in force, loaded only when asked for: the page itself shows counts and the first rows."""
+        return pairings_in_force(term=self.term, today=self.today) if self.term else []
 
     @property
     def contacted_count(self) -> int:
-        return sum(1 for p in self.pairings if p.contacted)
+        return self.pairings_total - self.not_contacted_total
 
     @property
     def contacted_percent(self) -> int | None:
-        return percent(self.contacted_count, len(self.pairings))
+        return percent(self.contacted_count, self.pairings_total)
 
     @property
     def contacts_total(self) -> int:
@@ -207,27 +292,79 @@ class Dashboard:
         return self.urgent_contacts + self.demands.urgent_open
 
     @property
+    def villages_total(self) -> int:
+        return sum(self.report_status_counts.values())
+
+    @property
     def report_counts(self) -> list[tuple[str, str, int]]:
-        return [
-            (code, label, sum(1 for v in self.villages if v.report_status == code)) for code, label in REPORT_STATES
-        ]
+        return [(code, label, self.report_status_counts[code]) for code, label in REPORT_STATES]
+
+
+# The year's figures read every contact, suggestion and demand of the year and test every pairing in
+# force: tens of milliseconds at county scale, hundreds at stress scale, and the same for every office
+# user. They are computed at most once a minute and shared by every user and app server through the
+# cache (settings.CACHES: the database, or Redis); the page says when they were computed. Events and
+# urgent items are read fresh on every request: they are what the office acts on next.
+YEAR_FIGURES_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    computed_at: datetime.datetime
+    pairings_total: int
+    not_contacted_total: int
+    not_contacted: list[Pairing]
+    months: list[MonthCount]
+    suggestions: dict[str, int]
+    demands: DemandCounts
+
+
+def year_figures(*, term: Term | None, today: datetime.date) -> YearFigures:
+    """The dashboard's yearly figures for ``today`` and ``term``, from the cache when computed in the last minute."""
+    key = f"reports:dashboard:v1:{today.isoformat()}:{term.pk if term else 0}"
+    figures = cache.get(key)
+    if figures is None:
+        if term:
+            pairings_total = _in_force(term=term, today=today).count()
+            waiting_total, waiting = pairings_waiting(term=term, today=today, limit=DASHBOARD_ROWS)
+        else:
+            pairings_total, waiting_total, waiting = 0, 0, []
+        figures = YearFigures(
+            computed_at=timezone.now(),
+            pairings_total=pairings_total,
+            not_contacted_total=waiting_total,
+            not_contacted=waiting,
+            months=contacts_by_month(year=today.year),
+            suggestions=suggestion_counts(year=today.year),
+            demands=demand_counts(year=today.year, today=today),
+        )
+        cache.set(key, figures, YEAR_FIGURES_SECONDS)
+    return figures
 
 
 def dashboard(*, today: datetime.date) -> Dashboard:
-    """The state of the work at a glance (R16) for ``today``'s year and the current term: nine queries."""
+    """The state of the work at a glance (R16) for ``today``'s year and the current term.
+
+    A fixed number of queries whatever the size of the township, and only the rows shown are loaded
+    into Python; the yearly figures come from ``year_figures`` (at most a minute old)."""
     term = Term.objects.current()
     events_count, events = unacknowledged_events()
+    figures = year_figures(term=term, today=today)
     return Dashboard(
         today=today,
         term=term,
-        pairings=pairings_in_force(term=term, today=today) if term else [],
-        months=contacts_by_month(year=today.year),
-        suggestions=suggestion_counts(year=today.year),
-        demands=demand_counts(year=today.year, today=today),
+        computed_at=figures.computed_at,
+        pairings_total=figures.pairings_total,
+        not_contacted_total=figures.not_contacted_total,
+        not_contacted=figures.not_contacted,
+        months=figures.months,
+        suggestions=figures.suggestions,
+        demands=figures.demands,
         events_count=events_count,
         events=events,
         urgent_contacts=Contact.objects.urgent_open().count(),
-        villages=village_reports(year=today.year),
+        report_status_counts=village_report_counts(year=today.year),
+        villages=village_reports(year=today.year, limit=DASHBOARD_ROWS),
     )
 
 
@@ -284,10 +421,28 @@ class YearTotals:
 
 @dataclass
 class ComplianceSection:
+    """One level's pairings: the totals count them all, ``rows`` holds one page of them."""
+
     level: str
     label: str
     rows: list[ComplianceRow]
     totals: list[YearTotals]
+    count: int = 0  # rows in the whole section, over every page
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
 
 
 @dataclass
@@ -318,40 +473,141 @@ def _cell(pairing: Pairing, year: int, today: datetime.date) -> YearCell:
     return YearCell(year, state, contacts, last)
 
 
-def _totals(rows: Sequence[ComplianceRow], years: Sequence[int]) -> list[YearTotals]:
-    totals = []
-    for i, year in enumerate(years):
-        states = [row.cells[i].state for row in rows if row.cells[i].state]
-        totals.append(YearTotals(year, len(states), states.count(MET), states.count(PENDING), states.count(NOT_MET)))
-    return totals
+# Each year's state as a number, in SQL, so that the not met come first and the totals are counted
+# without loading the rows: the same rules as ``_cell``. _NOT_COUNTED stands for "does not count".
+_RANK = {NOT_MET: 0, PENDING: 1, MET: 2}
+_NOT_COUNTED = 3
+PER_PAGE = 50
 
 
-def compliance(*, years: Sequence[int], term: Term | None = None, today: datetime.date) -> Compliance:
-    """Who met the at-least-once-a-year rule (R9), per pairing and year, not met first: one query."""
-    years = sorted(years)
+def _year_rank(year: int, today: datetime.date):
+    """``_cell``'s state for ``year`` as a SQL expression over a pairing (one index seek for a contact)."""
+    if year > today.year:
+        return Value(_NOT_COUNTED)
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    counts = Q(start_date__lte=min(last, today)) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+    contacted = Exists(Contact.objects.filter(pairing=OuterRef("pk"), date__gte=first, date__lte=last))
+    whens = [When(~counts, then=Value(_NOT_COUNTED)), When(contacted, then=Value(_RANK[MET]))]
+    if year < today.year:
+        default = _RANK[NOT_MET]  # the year is over
+    else:
+        whens.append(When(end_date__lt=today, then=Value(_RANK[NOT_MET])))  # ended without a contact
+        default = _RANK[PENDING]
+    return Case(*whens, default=Value(default), output_field=IntegerField())
+
+
+def _pairings(years: Sequence[int], term: Term | None):
+    """The pairings open on some day of the years (of the term): those that may count."""
     first, last = datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31)
     qs = Pairing.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
-    if term is not None:
-        qs = qs.filter(term=term)
-    counts = {}
-    for year in years:
-        in_year = Q(contacts__date__year=year)
-        counts[f"contacts_{year}"] = Count("contacts", filter=in_year)
-        counts[f"last_{year}"] = Max("contacts__date", filter=in_year)
-    qs = qs.select_related("cadre", "cadre__village", "talent", "term").annotate(**counts)
-    rows = [ComplianceRow(p, [_cell(p, year, today) for year in years]) for p in qs]
-    rows = [row for row in rows if row.state]
-    rows.sort(
-        key=lambda r: (
-            _STATE_ORDER[r.state],
-            r.pairing.cadre.sort_order,
-            r.pairing.cadre.name,
-            r.pairing.talent.name,
-            r.pairing.start_date,
+    return qs if term is None else qs.filter(term=term)
+
+
+def _ranks(years: Sequence[int], today: datetime.date) -> dict:
+    return {f"rank_{year}": _year_rank(year, today) for year in years}
+
+
+def _level_totals(pairings, years: Sequence[int], today: datetime.date) -> dict[str, tuple[int, list[YearTotals]]]:
+    """Per level, the number of rows and each year's totals, from one query grouped by level and the
+    years' ranks (a handful of groups: each rank is worked out once per pairing)."""
+    ranks = _ranks(years, today)
+    found: dict[str, tuple[int, list[list[int]]]] = {}
+    for g in pairings.order_by().annotate(**ranks).values("level", *ranks).annotate(n=Count("pk")):
+        row_ranks = [g[name] for name in ranks]
+        if min(row_ranks) == _NOT_COUNTED:
+            continue  # counts for none of the years: not a row
+        rows, per_year = found.get(g["level"], (0, [[0] * 4 for _year in years]))
+        for i, rank in enumerate(row_ranks):
+            per_year[i][rank] += g["n"]
+        found[g["level"]] = (rows + g["n"], per_year)
+    return {
+        level: (
+            rows,
+            [
+                YearTotals(year, sum(c[:_NOT_COUNTED]), c[_RANK[MET]], c[_RANK[PENDING]], c[_RANK[NOT_MET]])
+                for year, c in zip(years, per_year, strict=True)
+            ],
         )
+        for level, (rows, per_year) in found.items()
+    }
+
+
+def _sum_totals(parts: Sequence[list[YearTotals]], years: Sequence[int]) -> list[YearTotals]:
+    return [
+        YearTotals(
+            year,
+            sum(p[i].counted for p in parts),
+            sum(p[i].met for p in parts),
+            sum(p[i].pending for p in parts),
+            sum(p[i].not_met for p in parts),
+        )
+        for i, year in enumerate(years)
+    ]
+
+
+def _with_figures(pairings: list[Pairing], years: Sequence[int]) -> None:
+    """Each year's number of contacts and last date on the page's pairings: one grouped query."""
+    for p in pairings:
+        for year in years:
+            setattr(p, f"contacts_{year}", 0)
+            setattr(p, f"last_{year}", None)
+    if not pairings:
+        return
+    by_pk = {p.pk: p for p in pairings}
+    figures = (
+        Contact.objects.filter(
+            pairing__in=list(by_pk),
+            date__gte=datetime.date(years[0], 1, 1),
+            date__lte=datetime.date(years[-1], 12, 31),
+        )
+        .annotate(year=ExtractYear("date"))
+        .values("pairing_id", "year")
+        .annotate(n=Count("pk"), last=Max("date"))
+        .order_by()
     )
+    for f in figures:
+        if f["year"] in years:
+            setattr(by_pk[f["pairing_id"]], f"contacts_{f['year']}", f["n"])
+            setattr(by_pk[f["pairing_id"]], f"last_{f['year']}", f["last"])
+
+
+def compliance(
+    *,
+    years: Sequence[int],
+    term: Term | None = None,
+    today: datetime.date,
+    pages: dict[str, int] | None = None,
+    per_page: int = PER_PAGE,
+) -> Compliance:
+    """Who met the at-least-once-a-year rule (R9), per pairing and year, not met first.
+
+    The totals count every pairing in SQL; each level lists one page of rows (``pages`` maps a level
+    to its page number, the first by default). A fixed number of queries: the totals, one page per
+    level, the page's contact figures."""
+    years = sorted(years)
+    pairings = _pairings(years, term)
+    totals = _level_totals(pairings, years, today)
+    ranks = list(_ranks(years, today).values())
+    # Rows that count for none of the years sort last: the page never reaches them (sliced to ``count``).
+    ranked = pairings.alias(worst_rank=Least(*ranks) if len(ranks) > 1 else ranks[0])
+    empty = [YearTotals(year, 0, 0, 0, 0) for year in years]
     sections = []
     for level, label in Level.choices:
-        level_rows = [row for row in rows if row.pairing.level == level]
-        sections.append(ComplianceSection(level, label, level_rows, _totals(level_rows, years)))
-    return Compliance(years=list(years), term=term, sections=sections, totals=_totals(rows, years))
+        count, level_totals = totals.get(level, (0, empty))
+        section = ComplianceSection(level, label, [], level_totals, count=count, per_page=per_page)
+        section.page = min(max(1, (pages or {}).get(level, 1)), section.num_pages)
+        start = (section.page - 1) * per_page
+        page = (
+            ranked.filter(level=level)
+            .select_related("cadre", "cadre__village", "talent", "term")
+            .order_by("worst_rank", "cadre__sort_order", "cadre__name", "talent__name", "start_date", "pk")
+        )
+        section.rows = [ComplianceRow(p, []) for p in page[start : min(start + per_page, count)]]
+        sections.append(section)
+    _with_figures([row.pairing for s in sections for row in s.rows], years)
+    for s in sections:
+        for row in s.rows:
+            row.cells = [_cell(row.pairing, year, today) for year in years]
+    return Compliance(
+        years=list(years), term=term, sections=sections, totals=_sum_totals([s.totals for s in sections], years)
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from contacts.models import Term
+from contacts.models import Level, Term
 from talents import access
 
 from . import stats, svg
@@ -31,7 +31,7 @@ def dashboard_charts(data: stats.Dashboard) -> dict:
     return {
         "contacted": svg.share_bar(
             value=data.contacted_count,
-            total=len(data.pairings),
+            total=data.pairings_total,
             label=_("contacted"),
             rest_label=_("not yet contacted"),
             title=_("Talents contacted in %(year)s") % {"year": year},
@@ -122,8 +122,21 @@ def compliance(request):
     form = ComplianceFilter(request.GET or None)
     years = form.years(today)
     term = form.cleaned_data.get("term") if form.is_bound and form.is_valid() else None
-    return render(
-        request,
-        "reports/compliance.html",
-        {"form": form, "today": today, "report": stats.compliance(years=years, term=term, today=today)},
-    )
+    # Each level's list has its own page number: ?page_township=2 (kept by the other level's links).
+    pages = {level: _page_number(request.GET.get(f"page_{level}")) for level in Level.values}
+    report = stats.compliance(years=years, term=term, today=today, pages=pages)
+    for section in report.sections:
+        param = f"page_{section.level}"
+        section.previous_url = _with_param(request, param, section.page - 1)
+        section.next_url = _with_param(request, param, section.page + 1)
+    return render(request, "reports/compliance.html", {"form": form, "today": today, "report": report})
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and 0 < len(value) < 7 else 1
+
+
+def _with_param(request, name: str, value: int) -> str:
+    query = request.GET.copy()
+    query[name] = str(value)
+    return "?" + query.urlencode()

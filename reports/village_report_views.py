@@ -11,6 +11,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +30,7 @@ from .models import VillageReport
 from .village_report_forms import NarrativeForm, ReturnForm, SubmitNarrativeForm, YearForm
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+BOARD_PER_PAGE = 50
 EXPORT_FORMATS = village_export.VillageReportExporter.formats
 
 
@@ -75,8 +78,10 @@ def board(request):
     _check_role(user)
     form = YearForm(request.GET or None)
     year = form.year_or(_default_year(today))
-    rows = vr.board(villages=access.villages_for_reports(user).filter(active=True), year=year, today=today)
-    counts = [(code, label, sum(1 for r in rows if r.status == code)) for code, label in _states()]
+    villages = access.villages_for_reports(user).filter(active=True)
+    page = Paginator(villages.order_by("sort_order", "name", "pk"), BOARD_PER_PAGE).get_page(request.GET.get("page"))
+    rows = vr.board(villages=villages.filter(pk__in=[v.pk for v in page]), year=year, today=today)
+    counts, late_count = _board_counts(villages, year=year, today=today, total=page.paginator.count)
     return render(
         request,
         "village_reports/board.html",
@@ -84,13 +89,39 @@ def board(request):
             "form": form,
             "year": year,
             "rows": rows,
+            "page": page,
             "counts": counts,
-            "late_count": sum(1 for r in rows if r.late),
+            "late_count": late_count,
             "deadline": vr.report_deadline(year),
             "can_download_all": access.sees_everything(user),
             "years": [year - 1, year + 1],
         },
     )
+
+
+def _board_counts(villages, *, year: int, today: datetime.date, total: int) -> tuple[list, int]:
+    """The board's figures over every village, not only the page's: one grouped query.
+
+    Late, as ``vr.report_is_late``: submitted (or received) after 31 December, or not submitted
+    once it has passed."""
+    deadline = vr.report_deadline(year)
+    after_deadline = timezone.make_aware(
+        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time())
+    )
+    by_status = {
+        g["status"]: g
+        for g in VillageReport.objects.filter(year=year, village__in=villages)
+        .values("status")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(submitted_at__gte=after_deadline)))
+        .order_by()
+    }
+    per_status = {status: g["n"] for status, g in by_status.items()}
+    per_status[vr.NO_REPORT] = total - sum(per_status.values())
+    locked = sum(per_status.get(status, 0) for status in vr.LOCKED_STATUSES)
+    late = sum(by_status[status]["late"] for status in vr.LOCKED_STATUSES if status in by_status)
+    if today > deadline:
+        late += total - locked  # not submitted (yet, or again after a return)
+    return [(code, label, per_status.get(code, 0)) for code, label in _states()], late
 
 
 def _states() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -266,7 +267,9 @@ def _grow(world) -> None:
         VillageReportFactory(village=village, year=today.year)
 
 
-def _queries(client, user) -> int:
+def _queries(client, user, *, cold: bool = True) -> int:
+    if cold:
+        cache.clear()  # the yearly figures are computed, not read from the cache (reports.stats.year_figures)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(URL)
     assert response.status_code == 200
@@ -275,13 +278,38 @@ def _queries(client, user) -> int:
 
 def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_township(world, client, office_user):
     client.force_login(office_user)
-    small = _queries(client, office_user)
+    small, small_cached = _queries(client, office_user), _queries(client, office_user, cold=False)
     _grow(world)
-    large = _queries(client, office_user)
+    large, large_cached = _queries(client, office_user), _queries(client, office_user, cold=False)
     assert len(dashboard_context(today=_today())["dash"].pairings) == 19
-    # session, user, roles (groups), current term, pairings in force (cadre, talent, unit joined;
-    # contacted this year and last contact as subqueries), contacts per month (grouped, face-to-face
-    # as a conditional count), suggestions (one aggregate), demands (one aggregate), unacknowledged
-    # events (count), latest unacknowledged events (talent, cadre, unit joined), open urgent contacts
-    # (count), villages with this year's report status (subquery), organisation for the header
-    assert small == large == 13
+    # session, user, roles (groups), current term, unacknowledged events (count), latest unacknowledged
+    # events (talent, cadre, unit joined), pairings in force (count), the first pairings not contacted
+    # this year (cadre, talent, unit joined; last contact as a subquery, their number as a window),
+    # contacts per month (grouped, face-to-face as a conditional count), suggestions heard at the year's
+    # contacts, suggestions recorded without a contact, demands raised since 1 January (by status),
+    # open demands (open, overdue), open urgent demands, open urgent contacts (count), villages per
+    # report status (grouped), the first villages with this year's report status, organisation for the header;
+    # the cache: a miss (read, then count, write and expire of the database cache), or one read on a hit
+    assert small == large == 24
+    assert small_cached == large_cached == 11
+
+
+def test_the_yearly_figures_are_shared_for_a_minute_and_the_page_says_when_they_were_computed(
+    world, client, office_user
+):
+    client.force_login(office_user)
+    first = _get(client, office_user)
+    computed = dashboard_context(today=_today())["dash"].computed_at
+    assert (
+        gettext("Yearly figures computed at %(time)s, updated every minute.")
+        % {"time": timezone.localtime(computed).strftime("%H:%M")}
+        in first.content.decode()
+    )
+    p4 = Pairing.objects.get(talent__name="丁")
+    ContactFactory(pairing=p4, date=_today(), method=FACE)
+    # Within the minute every office user reads the same figures: 丁 still waits, 4 contacts this year.
+    assert dashboard_context(today=_today())["dash"].contacts_total == 4
+    cache.clear()  # what the minute's expiry does
+    dash = dashboard_context(today=_today())["dash"]
+    assert dash.contacts_total == 5
+    assert "丁" not in [p.talent.name for p in dash.not_contacted]
