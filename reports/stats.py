@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import (
@@ -262,11 +261,6 @@ class Dashboard:
     def year(self) -> int:
         return self.today.year
 
-    @cached_property
-    def pairings(self) -> list[Pairing]:
-        """Every pairing in force, loaded only when asked for: the page itself shows counts and the first rows."""
-        return pairings_in_force(term=self.term, today=self.today) if self.term else []
-
     @property
     def contacted_count(self) -> int:
         return self.pairings_total - self.not_contacted_total
@@ -349,17 +343,10 @@ def dashboard(*, today: datetime.date) -> Dashboard:
     into Python; the yearly figures come from ``year_figures`` (at most a minute old)."""
     term = Term.objects.current()
     events_count, events = unacknowledged_events()
-    figures = year_figures(term=term, today=today)
     return Dashboard(
         today=today,
         term=term,
-        computed_at=figures.computed_at,
-        pairings_total=figures.pairings_total,
-        not_contacted_total=figures.not_contacted_total,
-        not_contacted=figures.not_contacted,
-        months=figures.months,
-        suggestions=figures.suggestions,
-        demands=figures.demands,
+        **vars(year_figures(term=term, today=today)),
         events_count=events_count,
         events=events,
         urgent_contacts=Contact.objects.urgent_open().count(),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
 import uuid
 
 import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from openpyxl import Workbook
 
 from contacts.models import (
     Cadre,
@@ -25,6 +27,7 @@ from contacts.models import (
     Term,
 )
 from reports.models import VillageReport
+from talents import importer
 from talents.models import Talent, Unit
 from talents.validators import id_check_char
 
@@ -236,3 +239,17 @@ def contact_form_data(
             data.update({f"{prefix}-{i}-{key}": value for key, value in {**blank, **row}.items()})
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def import_workbook(rows: list[dict], headers=importer.IMPORT_HEADERS, title: str | None = None) -> bytes:
+    """An .xlsx for the talent import as the office makes it: an optional title row, the header, then the rows."""
+    wb = Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(list(headers))
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

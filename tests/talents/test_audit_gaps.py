@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 from PIL import Image
 
 from contacts.models import Contact, ContactPhoto, DemandProgress, MajorEvent, Pairing, Term
@@ -25,6 +24,7 @@ from tests.factories import (
     TalentFactory,
     TermFactory,
     UnitFactory,
+    import_workbook,
     valid_id_number,
 )
 
@@ -70,17 +70,6 @@ def term():
 # --- The Excel import --------------------------------------------------------------------------
 
 
-def _xlsx(rows: list[dict]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(importer.IMPORT_HEADERS))
-    for row in rows:
-        ws.append([row.get(h) for h in importer.IMPORT_HEADERS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def _row(name: str, **cells) -> dict:
     return {"姓名": name, "性别": "男", "人才类别": "专业技术人才", "工作单位": UNIT, **cells}
 
@@ -88,7 +77,7 @@ def _row(name: str, **cells) -> dict:
 def test_an_import_leaves_one_entry_with_the_file_the_counts_and_the_talents(office, office_user, village):
     UnitFactory(name=UNIT)
     known = TalentFactory(name="老张", id_number=valid_id_number(50))
-    data = _xlsx([_row("王䶮"), _row("李农"), _row("老张", 身份证号=valid_id_number(50), 职务="站长")])
+    data = import_workbook([_row("王䶮"), _row("李农"), _row("老张", 身份证号=valid_id_number(50), 职务="站长")])
     upload = SimpleUploadedFile("2026年人才名单.xlsx", data, content_type="application/octet-stream")
     assert office.post(reverse("talent_import:upload"), {"file": upload}).status_code == 200
     before = _last_id()  # the log-in and the preview are not what this test is about
@@ -109,7 +98,7 @@ def test_a_huge_import_keeps_the_counts_but_not_every_id(office, village, monkey
     monkeypatch.setattr(importer, "AUDIT_MAX_IDS", 2)
     office.post(
         reverse("talent_import:upload"),
-        {"file": SimpleUploadedFile("名单.xlsx", _xlsx([_row(f"人才{i}") for i in range(3)]))},
+        {"file": SimpleUploadedFile("名单.xlsx", import_workbook([_row(f"人才{i}") for i in range(3)]))},
     )
     office.post(reverse("talent_import:confirm"), {"sha256": office.session["talent_import"]["sha256"]})
 
@@ -120,7 +109,9 @@ def test_a_huge_import_keeps_the_counts_but_not_every_id(office, village, monkey
 
 def test_an_import_refused_at_confirmation_leaves_no_entry(office, village):
     unit = UnitFactory(name=UNIT)
-    office.post(reverse("talent_import:upload"), {"file": SimpleUploadedFile("名单.xlsx", _xlsx([_row("王䶮")]))})
+    office.post(
+        reverse("talent_import:upload"), {"file": SimpleUploadedFile("名单.xlsx", import_workbook([_row("王䶮")]))}
+    )
     unit.delete()  # the file's unit is gone by the time the office confirms: the row now has an error
     response = office.post(reverse("talent_import:confirm"), {"sha256": office.session["talent_import"]["sha256"]})
     assert response.status_code == 400

@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from talents import importer
 from talents.models import Talent
 from talents.services import TALENT_HEADERS, talent_export_xlsx
-from tests.factories import TalentFactory, UnitFactory, UserFactory, valid_id_number
+from tests.factories import TalentFactory, UnitFactory, UserFactory, import_workbook, valid_id_number
 
 UPLOAD = reverse("talent_import:upload")
 CONFIRM = reverse("talent_import:confirm")
@@ -36,20 +36,6 @@ def places(db, village):
 def _row(name: str = "张伟", **cells) -> dict:
     """A valid row of the layout: a professional talent at the unit, living in the village."""
     return {"姓名": name, "性别": "男", "人才类别": "专业技术人才", "工作单位": UNIT, "所在村(社区)": VILLAGE, **cells}
-
-
-def _xlsx(rows: list[dict], headers=importer.IMPORT_HEADERS, title: str | None = None) -> bytes:
-    """An .xlsx as the office makes it: an optional title row, the header, then the rows."""
-    wb = Workbook()
-    ws = wb.active
-    if title:
-        ws.append([title])
-    ws.append(list(headers))
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _upload(client, data: bytes, name: str = "人才名单.xlsx"):
@@ -96,7 +82,7 @@ def test_a_clean_file_of_three_rows_is_previewed_then_imported_with_every_name_i
         ),
         _row("李农", 人才类别="农村实用人才", 农村实用人才类型="生产型", 出生年月=datetime.datetime(1978, 5, 1)),
     ]
-    preview = _upload(office, _xlsx(rows))
+    preview = _upload(office, import_workbook(rows))
 
     assert preview.status_code == 200
     assert preview.context["counts"] == {"new": 3, "update": 0, "unchanged": 0, "error": 0}
@@ -119,7 +105,7 @@ def test_a_clean_file_of_three_rows_is_previewed_then_imported_with_every_name_i
 
 
 def test_the_success_message_counts_what_was_imported(office, places):
-    _upload(office, _xlsx([_row("甲"), _row("乙")]))
+    _upload(office, import_workbook([_row("甲"), _row("乙")]))
     response = _confirm(office)
     page = office.get(response.url).content.decode()
     message = _("Import finished: %(new)d talents added, %(update)d updated, %(unchanged)d unchanged.")
@@ -132,7 +118,7 @@ def test_the_success_message_counts_what_was_imported(office, places):
 def test_one_bad_row_shows_exactly_its_error_and_nothing_is_imported_even_on_confirm(office, places):
     bad_id = valid_id_number(3)[:-1] + ("0" if valid_id_number(3)[-1] != "0" else "1")
     rows = [_row("甲"), _row("乙"), _row("丙", 身份证号=bad_id)]
-    response = _upload(office, _xlsx(rows, title="梅家乡优秀人才名单"))
+    response = _upload(office, import_workbook(rows, title="梅家乡优秀人才名单"))
 
     assert response.context["counts"] == {"new": 2, "update": 0, "unchanged": 0, "error": 1}
     # Title in row 1, header in row 2: 丙 is Excel row 5.
@@ -188,7 +174,7 @@ PHONE_MESSAGE = (
     ],
 )
 def test_each_kind_of_bad_value_is_reported_on_its_row_and_column(places, cells, column, message):
-    preview = importer.talent_import_preview(data=_xlsx([_row("甲"), _row("乙", **cells)]))
+    preview = importer.talent_import_preview(data=import_workbook([_row("甲"), _row("乙", **cells)]))
     (error,) = preview.errors
     assert (error.row, error.column) == (3, column)
     if message:
@@ -198,12 +184,12 @@ def test_each_kind_of_bad_value_is_reported_on_its_row_and_column(places, cells,
 
 
 def test_a_missing_name_is_reported_in_the_name_column(places):
-    preview = importer.talent_import_preview(data=_xlsx([_row(None, 职务="技术员")]))
+    preview = importer.talent_import_preview(data=import_workbook([_row(None, 职务="技术员")]))
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "姓名", _("This value is required."))]
 
 
 def test_an_unknown_choice_lists_the_allowed_labels(places):
-    preview = importer.talent_import_preview(data=_xlsx([_row(性别="男性")]))
+    preview = importer.talent_import_preview(data=import_workbook([_row(性别="男性")]))
     (error,) = preview.errors
     assert error.column == "性别"
     assert error.message == _("“%(value)s” is not an allowed value. Allowed: %(allowed)s.") % {
@@ -214,7 +200,7 @@ def test_an_unknown_choice_lists_the_allowed_labels(places):
 
 def test_a_person_twice_in_the_file_is_an_error_on_the_later_row(places):
     rows = [_row("甲", 身份证号=ID_1985), _row("乙"), _row("甲", 身份证号=ID_1985), _row("乙"), _row("丙")]
-    preview = importer.talent_import_preview(data=_xlsx(rows))
+    preview = importer.talent_import_preview(data=import_workbook(rows))
     assert [(e.row, e.column, e.message) for e in preview.errors] == [
         (4, "身份证号", _("The same person as row %(row)d.") % {"row": 2}),
         (5, "姓名", _("The same person as row %(row)d.") % {"row": 3}),
@@ -224,7 +210,7 @@ def test_a_person_twice_in_the_file_is_an_error_on_the_later_row(places):
 def test_unit_and_village_names_match_with_spaces_stripped(places):
     unit, village = places
     preview = importer.talent_import_preview(
-        data=_xlsx([_row(工作单位=" 梅家乡 农业服务中心", **{"所在村(社区)": "梅家村\u3000"})])
+        data=import_workbook([_row(工作单位=" 梅家乡 农业服务中心", **{"所在村(社区)": "梅家村\u3000"})])
     )
     assert not preview.errors
     assert (preview.rows[0].values["unit"], preview.rows[0].values["village"]) == (unit, village)
@@ -253,7 +239,7 @@ def test_a_text_that_looks_like_a_formula_is_kept_as_text_and_a_formula_is_never
 
 
 def test_importing_the_same_file_twice_creates_no_duplicates(office, places):
-    data = _xlsx([_row("甲", 身份证号=ID_1985), _row("乙", 出生年月="1990-01"), _row("丙")])
+    data = import_workbook([_row("甲", 身份证号=ID_1985), _row("乙", 出生年月="1990-01"), _row("丙")])
     _upload(office, data)
     _confirm(office)
 
@@ -269,7 +255,7 @@ def test_a_changed_phone_updates_the_existing_talent_matched_by_id_number(office
     unit, village = places
     talent = TalentFactory(name="陈丽华", id_number=ID_1985, phone="13812345678", unit=unit, village=village)
 
-    response = _upload(office, _xlsx([_row("陈丽华", 身份证号=ID_1985, 联系电话="13900001111")]))
+    response = _upload(office, import_workbook([_row("陈丽华", 身份证号=ID_1985, 联系电话="13900001111")]))
 
     assert response.context["counts"] == {"new": 0, "update": 1, "unchanged": 0, "error": 0}
     assert response.context["preview"].rows[0].changed_headers == ["联系电话"]
@@ -285,7 +271,7 @@ def test_without_an_id_number_a_row_matches_on_name_birth_month_and_unit(places)
     other_unit = UnitFactory(name="梅家小学")
 
     rows = [_row("张伟", 出生年月="1985-06", 职务="站长"), _row("张伟", 出生年月="1985-06", 工作单位=other_unit.name)]
-    preview = importer.talent_import_preview(data=_xlsx(rows))
+    preview = importer.talent_import_preview(data=import_workbook(rows))
 
     assert [r.status for r in preview.rows] == ["update", "new"]
     assert preview.rows[0].talent == talent
@@ -294,7 +280,7 @@ def test_without_an_id_number_a_row_matches_on_name_birth_month_and_unit(places)
 
 def test_an_empty_cell_keeps_the_existing_value(office, places):
     talent = TalentFactory(name="甲", id_number=ID_1985, address="梅家村3组", achievements="推广新品种。")
-    _upload(office, _xlsx([_row("甲", 身份证号=ID_1985, 职务="站长")]))
+    _upload(office, import_workbook([_row("甲", 身份证号=ID_1985, 职务="站长")]))
     _confirm(office)
     talent.refresh_from_db()
     assert (talent.position, talent.address, talent.achievements) == ("站长", "梅家村3组", "推广新品种。")
@@ -331,7 +317,7 @@ def test_a_masked_export_imports_back_keeping_the_stored_id_numbers_and_phones(o
 
 def test_wrong_columns_are_refused_naming_the_missing_and_unknown_ones(office, places):
     headers = [h for h in importer.IMPORT_HEADERS if h != "性别"] + ["备注"]
-    response = _upload(office, _xlsx([_row()], headers=headers))
+    response = _upload(office, import_workbook([_row()], headers=headers))
 
     assert response.status_code == 200
     error = _file_error(response)
@@ -379,12 +365,12 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(office):
 
 
 def test_an_empty_sheet_is_refused(office):
-    response = _upload(office, _xlsx([], headers=[]))
+    response = _upload(office, import_workbook([], headers=[]))
     assert _file_error(response) == _("The first sheet is empty.")
 
 
 def test_a_header_without_rows_is_refused(office):
-    response = _upload(office, _xlsx([]))
+    response = _upload(office, import_workbook([]))
     assert _file_error(response) == _("There are no talents under the header row (row %(row)d).") % {"row": 1}
 
 
@@ -423,9 +409,9 @@ def test_confirm_without_a_checked_file_imports_nothing(office, places):
 
 def test_confirm_imports_only_the_file_the_user_saw(office, places):
     """A second upload in another tab replaces the first: confirming the first preview imports nothing."""
-    _upload(office, _xlsx([_row("甲")]))
+    _upload(office, import_workbook([_row("甲")]))
     first = office.session["talent_import"]["sha256"]
-    _upload(office, _xlsx([_row("乙")]))
+    _upload(office, import_workbook([_row("乙")]))
     office.post(CONFIRM, {"sha256": first})
     assert not Talent.objects.exists()
 
@@ -477,7 +463,7 @@ def test_a_filled_in_template_imports_and_skips_its_example_row(office, places):
 @pytest.mark.parametrize(("method", "url"), [("get", UPLOAD), ("post", UPLOAD), ("post", CONFIRM), ("get", TEMPLATE)])
 def test_everyone_but_the_office_gets_403(client, places, role, method, url):
     client.force_login(UserFactory(username="not_office", roles=[role] if role else []))
-    data = {"file": SimpleUploadedFile("a.xlsx", _xlsx([_row()]))} if url == UPLOAD else {}
+    data = {"file": SimpleUploadedFile("a.xlsx", import_workbook([_row()]))} if url == UPLOAD else {}
     response = getattr(client, method)(url, data)
     assert response.status_code == 403
     assert not Talent.objects.exists()
@@ -494,7 +480,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
 
 
 def _preview_queries(client, rows: int) -> int:
-    data = _xlsx([_row(f"人才{i}", 职务="技术员", 身份证号=valid_id_number(100 + i)) for i in range(rows)])
+    data = import_workbook([_row(f"人才{i}", 职务="技术员", 身份证号=valid_id_number(100 + i)) for i in range(rows)])
     with CaptureQueriesContext(connection) as ctx:
         response = _upload(client, data)
     assert response.context["counts"]["error"] == 0
@@ -514,6 +500,6 @@ def test_the_upload_still_checks_the_csrf_token(office_user, places):
     """The upload view swaps in its size limit before CSRF reads the body; the check itself must remain."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(office_user)
-    response = _upload(client, _xlsx([_row()]))
+    response = _upload(client, import_workbook([_row()]))
     assert response.status_code == 403
     assert "talent_import" not in client.session

@@ -11,13 +11,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from openpyxl import Workbook
 
 from talents import importer
 from talents.models import Talent
 from talents.search import pinyin_key, search, search_order
 from talents.services import talent_anonymise
-from tests.factories import TalentFactory, UnitFactory, valid_id_number
+from tests.factories import TalentFactory, UnitFactory, import_workbook, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -62,24 +61,13 @@ def test_the_key_holds_every_reading_of_a_polyphone_surname():
     assert _found("zengxiaoming") == _found("cengxiaoming") == {"曾小明"}
 
 
-def _xlsx(rows: list[dict]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(importer.IMPORT_HEADERS))
-    for row in rows:
-        ws.append([row.get(h) for h in importer.IMPORT_HEADERS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def _row(name: str, **cells) -> dict:
     return {"姓名": name, "性别": "男", "人才类别": "专业技术人才", "工作单位": "梅家乡农业服务中心", **cells}
 
 
 def test_an_imported_talent_is_found_by_pinyin(office_user):
     UnitFactory(name="梅家乡农业服务中心")
-    preview = importer.talent_import_commit(data=_xlsx([_row("欧阳修远")]), by=office_user)
+    preview = importer.talent_import_commit(data=import_workbook([_row("欧阳修远")]), by=office_user)
     assert not preview.errors
     assert _found("ouyangxiuyuan") == _found("oyxy") == {"欧阳修远"}
 
@@ -88,7 +76,7 @@ def test_a_talent_renamed_by_an_import_is_found_by_the_new_name_only(office_user
     unit = UnitFactory(name="梅家乡农业服务中心")
     id_number = valid_id_number(11)
     TalentFactory(name="陈丽华", id_number=id_number, unit=unit)
-    preview = importer.talent_import_commit(data=_xlsx([_row("陈立新", 身份证号=id_number)]), by=office_user)
+    preview = importer.talent_import_commit(data=import_workbook([_row("陈立新", 身份证号=id_number)]), by=office_user)
     assert [r.status for r in preview.rows] == ["update"]
     assert _found("chenlixin") == {"陈立新"}
     assert _found("chenlihua") == set()
