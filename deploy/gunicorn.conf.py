@@ -27,3 +27,10 @@ graceful_timeout = 10
 # A fresh process now and then: memory a long-running worker may have fragmented is given back.
 max_requests = 2000
 max_requests_jitter = 200
+
+
+def post_worker_init(worker):
+    """Before a worker takes its first request: load what pages need, then freeze (meijia/warmup.py)."""
+    from meijia.warmup import warm_up
+
+    warm_up()

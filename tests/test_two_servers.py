@@ -30,6 +30,7 @@ from PIL import Image
 ROOT = Path(settings.BASE_DIR)
 PASSWORD = "Two-servers-2026"  # a throw-away database
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
 
 def _free_port() -> int:
@@ -74,7 +75,19 @@ def servers(tmp_path_factory) -> Iterator[list[int]]:
     ports = [_free_port(), _free_port()]
     procs = [
         subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
-            [str(GUNICORN), "meijia.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+            # As deployed (docs/deployment.md), with its warm-up in each worker; two workers each.
+            [
+                str(GUNICORN),
+                "-c",
+                str(CONF),
+                "meijia.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
             env=env,
             cwd=ROOT,
         )
