@@ -52,6 +52,6 @@ def test_the_home_page_runs_the_same_queries_for_one_or_many_talents(client, sec
         response = client.get(reverse("home"))
     assert len(response.context["talents"]) == n
     # session, user, roles (groups), urgent contacts, urgent demands, reminders, talents with
-    # the secretary's to-dos (5: contacts.ledger.todos_for), unit and village, organisation
+    # the secretary's to-dos (3: contacts.ledger.todos_for, each list with its window count), unit and village, organisation
     # for the header
-    assert len(ctx.captured_queries) == 13
+    assert len(ctx.captured_queries) == 11

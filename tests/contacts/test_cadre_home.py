@@ -214,5 +214,5 @@ def test_the_home_page_runs_the_same_queries_for_a_short_and_a_long_history(clie
     # session, user, roles (groups), urgent contacts (with talent and cadre), urgent demands (with
     # talent; the scope and the "may mark handled" flag as subqueries), open pairings (talent, unit, village and term joined;
     # last contact, contacts this year and open demands as subqueries), the cadre's reminders,
-    # the cadre's to-dos (4: contacts.ledger.todos_for), organisation for the header
-    assert len(small) == len(large) == 12
+    # the cadre's to-dos (2: contacts.ledger.todos_for, each list with its window count), organisation for the header
+    assert len(small) == len(large) == 10

@@ -268,7 +268,7 @@ def _queries(user) -> int:
 # liaison: open demands, recent events, open feedback → 1 + 3×2 = 7
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("office_user", 7), ("leader_user", 5), ("cadre_user", 5), ("secretary_user", 6), ("liaison_user", 7)],
+    [("office_user", 7), ("leader_user", 5), ("cadre_user", 3), ("secretary_user", 4), ("liaison_user", 4)],
 )
 def test_each_roles_to_dos_take_the_same_queries_for_two_or_fifteen_items(
     request, liaison_user, secretary_user, cadre, village, talent, who, expected
