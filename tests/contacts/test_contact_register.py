@@ -33,6 +33,15 @@ def test_the_office_reads_every_contact_newest_first(client, office_user, own_co
     assert page.index("电话了解其他人才的情况") < page.index("走访了解合作社经营情况")
 
 
+def test_each_row_names_the_method_who_took_the_initiative_and_links_to_the_talent(client, office_user, pairing):
+    ContactFactory(pairing=pairing, method=Contact.Method.PHONE, direction=Contact.Direction.TALENT)
+    client.force_login(office_user)
+    page = client.get(LIST).content.decode()
+    talent_url = reverse("contacts:talent", args=[pairing.talent_id])
+    assert f'<a href="{talent_url}">{pairing.talent.name}</a>' in page
+    assert f'{Contact.Method.PHONE.label}<span class="muted">{Contact.Direction.TALENT.label}</span>' in page
+
+
 def test_a_cadre_reads_only_their_own_contacts(client, cadre_user, own_contact, other_contact):
     client.force_login(cadre_user)
     page = client.get(LIST).content.decode()
