@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from talents.models import Unit
+from talents.pickers import RecordPickerField, picker
 from talents.validators import CleanInputMixin
 from talents.widgets import FastSelect, NameFilterField, describe_name_matches, use_fast_selects
 
@@ -107,11 +108,15 @@ class DemandEntryForm(CleanInputMixin, forms.ModelForm):
             "urgency": forms.RadioSelect,
         }
         labels = {"content": _("Demand or difficulty")}
+        field_classes = {
+            "talent": picker("talent"),
+            "responsible_unit": picker("unit"),
+            "coordinating_cadre": picker("cadre"),
+        }
 
     def __init__(self, *args, talents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["talent"].queryset = talents.select_related("unit").order_by("name", "id")
-        self.fields["talent"].label_from_instance = lambda t: f"{t.name}（{t.unit}）" if t.unit_id else t.name
+        self.fields["talent"].queryset = talents.order_by("name", "id")
         self.fields["source"].choices = [(s.value, s.label) for s in (Demand.Source.UNIT, Demand.Source.TALENT)]
         self.fields["urgency"].choices = Demand.Urgency.choices
         self.fields["responsible_unit"].queryset = _ordered_units().filter(active=True)
@@ -138,11 +143,17 @@ class DemandEditForm(CleanInputMixin, forms.Form):
     """What the ledger says about the handling; a plain form so a failed post leaves the demand untouched."""
 
     measures = Demand._meta.get_field("measures").formfield(widget=forms.Textarea(attrs={"rows": 4}))
-    responsible_unit = forms.ModelChoiceField(
-        label=Demand._meta.get_field("responsible_unit").verbose_name, queryset=_ordered_units(), required=False
+    responsible_unit = RecordPickerField(
+        kind="unit",
+        label=Demand._meta.get_field("responsible_unit").verbose_name,
+        queryset=_ordered_units(),
+        required=False,
     )
-    coordinating_cadre = forms.ModelChoiceField(
-        label=Demand._meta.get_field("coordinating_cadre").verbose_name, queryset=Cadre.objects.all(), required=False
+    coordinating_cadre = RecordPickerField(
+        kind="cadre",
+        label=Demand._meta.get_field("coordinating_cadre").verbose_name,
+        queryset=Cadre.objects.all(),
+        required=False,
     )
     due_date = forms.DateField(label=Demand._meta.get_field("due_date").verbose_name, required=False, widget=DATE)
 
@@ -207,7 +218,8 @@ class EventFilterForm(FilterForm):
 class EventForm(CleanInputMixin, forms.ModelForm):
     """The reporting unit comes from who files it; only the office, filing on a unit's behalf, may name one."""
 
-    reporting_unit = forms.ModelChoiceField(
+    reporting_unit = RecordPickerField(
+        kind="unit",
         label=_("Reporting unit"),
         queryset=Unit.objects.none(),
         required=False,
@@ -218,12 +230,12 @@ class EventForm(CleanInputMixin, forms.ModelForm):
         model = MajorEvent
         fields = ["talent", "kind", "date", "description", "reporter_name"]
         widgets = {"date": DATE, "description": forms.Textarea(attrs={"rows": 4}), "kind": forms.RadioSelect}
+        field_classes = {"talent": picker("talent")}
 
     def __init__(self, *args, talents, user, office: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["talent"].queryset = talents.select_related("unit", "village").order_by("name", "id")
-        self.fields["talent"].label_from_instance = lambda t: f"{t.name}（{t.unit}）" if t.unit_id else t.name
+        self.fields["talent"].queryset = talents.select_related("village").order_by("name", "id")
         self.fields["kind"].choices = MajorEvent.Kind.choices
         if office:
             self.fields["reporting_unit"].queryset = _ordered_units().filter(active=True)
@@ -270,6 +282,7 @@ class RecommendationForm(CleanInputMixin, forms.ModelForm):
         model = Recommendation
         fields = ["talent", "role", "level", "year", "outcome", "note"]
         widgets = {"role": forms.RadioSelect, "level": forms.RadioSelect, "outcome": forms.RadioSelect}
+        field_classes = {"talent": picker("talent")}
 
     def __init__(self, *args, talents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -314,12 +327,14 @@ class FeedbackForm(CleanInputMixin, forms.ModelForm):
         model = Feedback
         fields = ["unit", "talent", "cadre", "content"]
         widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"unit": picker("unit"), "talent": picker("talent"), "cadre": picker("cadre")}
 
     def __init__(self, *args, units, talents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["unit"].empty_label = None if len(units) == 1 else self.fields["unit"].empty_label
-        self.fields["talent"].queryset = talents.select_related("unit").order_by("name", "id")
+        # Two rows at most: whether there is only one, without reading every unit.
+        self.fields["unit"].empty_label = None if len(units[:2]) == 1 else self.fields["unit"].empty_label
+        self.fields["talent"].queryset = talents.order_by("name", "id")
         self.fields["talent"].help_text = _("Optional: the talent the problem concerns.")
         self.fields["cadre"].queryset = Cadre.objects.filter(active=True)
         self.fields["cadre"].help_text = _("Optional: left empty, the talent's paired cadre is informed.")

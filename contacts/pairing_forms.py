@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talents.models import Talent
+from talents.pickers import RecordPickerField
 from talents.validators import CleanInputMixin
 
 from .models import Cadre, Pairing, Term
@@ -16,20 +17,11 @@ DATE = {"type": "date"}
 
 
 def _cadres():
-    return Cadre.objects.filter(active=True).select_related("village").order_by("level", "sort_order", "name")
+    return Cadre.objects.filter(active=True).order_by("level", "sort_order", "name")
 
 
 def _talents():
-    return Talent.objects.in_pool().select_related("unit").order_by("name", "pk")
-
-
-def _cadre_label(cadre: Cadre) -> str:
-    where = f" · {cadre.village}" if cadre.village_id else ""
-    return f"{cadre.name}（{cadre.title}{where}）"
-
-
-def _talent_label(talent: Talent) -> str:
-    return f"{talent.name}（{talent.unit}）" if talent.unit_id else talent.name
+    return Talent.objects.in_pool().order_by("name", "pk")
 
 
 def _exception_field() -> forms.CharField:
@@ -51,8 +43,8 @@ def _not_future(day):
 class PairingForm(CleanInputMixin, forms.Form):
     """Propose one pairing for the current term (also used to supplement a talent who has none)."""
 
-    cadre = forms.ModelChoiceField(queryset=Cadre.objects.none(), label=_("Cadre"))
-    talent = forms.ModelChoiceField(queryset=Talent.objects.none(), label=_("Talent"))
+    cadre = RecordPickerField(kind="cadre", queryset=Cadre.objects.none(), label=_("Cadre"))
+    talent = RecordPickerField(kind="talent", queryset=Talent.objects.none(), label=_("Talent"))
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     exception_reason = _exception_field()
 
@@ -63,9 +55,7 @@ class PairingForm(CleanInputMixin, forms.Form):
             kwargs["initial"]["talent"] = talent.pk
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = _cadres()
-        self.fields["cadre"].label_from_instance = _cadre_label
         self.fields["talent"].queryset = _talents().filter(pk=talent.pk) if talent is not None else _talents()
-        self.fields["talent"].label_from_instance = _talent_label
         if talent is not None:
             self.fields["talent"].widget = forms.HiddenInput()
 
@@ -73,13 +63,15 @@ class PairingForm(CleanInputMixin, forms.Form):
 class PairingAdjustForm(CleanInputMixin, forms.Form):
     """Adjust an open pairing mid-term: a successor cadre, or a new talent for the same cadre."""
 
-    cadre = forms.ModelChoiceField(
+    cadre = RecordPickerField(
+        kind="cadre",
         queryset=Cadre.objects.none(),
         label=_("Successor cadre"),
         required=False,
         help_text=_("Leave empty to keep the cadre."),
     )
-    talent = forms.ModelChoiceField(
+    talent = RecordPickerField(
+        kind="talent",
         queryset=Talent.objects.none(),
         label=_("New talent"),
         required=False,
@@ -103,9 +95,7 @@ class PairingAdjustForm(CleanInputMixin, forms.Form):
         kwargs["initial"].setdefault("end_reason", Pairing.EndReason.POST_CHANGE)
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = _cadres().exclude(pk=pairing.cadre_id)
-        self.fields["cadre"].label_from_instance = _cadre_label
         self.fields["talent"].queryset = _talents().exclude(pk=pairing.talent_id)
-        self.fields["talent"].label_from_instance = _talent_label
 
     def clean_end_date(self):
         return _not_future(self.cleaned_data["end_date"])

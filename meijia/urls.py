@@ -24,4 +24,5 @@ urlpatterns = [
     path("village-reports/", include("reports.village_report_urls")),
     path("exports/", include("reports.export_urls")),
     path("audit/", include("talents.audit_urls")),
+    path("pick/", include("talents.picker_urls")),
 ]

@@ -11,6 +11,7 @@ from contacts.forms import PhotosField
 
 from .choices import EDUCATIONS, POLITICAL_STATUSES, as_choices
 from .models import Talent, Unit
+from .pickers import picker
 from .validators import CleanInputMixin
 from .widgets import NameFilterField, describe_name_matches, use_fast_selects
 
@@ -124,6 +125,8 @@ class TalentForm(CleanInputMixin, forms.ModelForm):
             "honours": forms.Textarea(attrs={"rows": 3}),
             "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
         }
+        # A county has thousands of units: a typed name, a select only for a few (talents/pickers.py).
+        field_classes = {"unit": picker("unit"), "village": picker("village")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

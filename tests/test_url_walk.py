@@ -289,6 +289,7 @@ TABLE: list[Entry] = [
     ),
     # The audit log (issue 6, item 4): the office searches it; nobody else reads it.
     url("audit:list", get=expect(office=200)),
+    url("picker:pick", "talent", query="q=a", get=expect(others=200, no_role=403)),
     # Overview (R16, R9): office and leaders.
     url("reports:dashboard", get=expect(**_OFFICE_LEADER)),
     url("reports:compliance", get=expect(**_OFFICE_LEADER)),
