@@ -297,12 +297,19 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _write_pdf(html: str) -> tuple[bytes, list[str]]:
+    from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    with missing_glyphs() as missing, _no_cyclic_gc():
-        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
+    try:
+        with missing_glyphs() as missing, _no_cyclic_gc():
+            pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
+    finally:
+        # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process: a worker that
+        # had made one PDF then took a damaged photo for a whole one (padded with grey). Our PDFs embed
+        # no pictures of their own; Pillow's default comes back for the contact photos' checks.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     return pdf, missing
 
 

@@ -177,6 +177,18 @@ def test_a_damaged_photo_is_refused_with_a_message_instead_of_an_error_page(clie
     _nothing_saved()
 
 
+def test_a_damaged_photo_is_still_refused_after_the_server_has_made_a_pdf(client, cadre, pairing):
+    from reports.exporters import render
+
+    render.pdf_from_html("<p>一览表</p>")  # in this process, as a worker without PDF bounds does
+    whole = _phone_jpeg().read()
+    broken = SimpleUploadedFile("断了.jpg", whole[: len(whole) // 2], content_type="image/jpeg")
+    response = _post(client, cadre, pairing, [broken])
+    assert response.status_code == 200
+    assert "断了.jpg 不是可识别的照片" in _photos_error(response.content.decode())
+    _nothing_saved()
+
+
 def test_a_tiny_file_claiming_a_gigantic_picture_is_refused(client, cadre, pairing):
     out = io.BytesIO()
     Image.new("1", (20000, 20000)).save(out, "PNG")  # ~50 KB on the wire, 400 million pixels
