@@ -193,10 +193,16 @@ def demand_counts(*, year: int, today: datetime.date) -> DemandCounts:
 
 
 def unacknowledged_events(*, limit: int = 10) -> tuple[int, list[MajorEvent]]:
-    """Major-event reports nobody has acknowledged yet (R17): how many, and the latest few."""
+    """Major-event reports nobody has acknowledged yet (R17): how many, and the latest few.
+
+    One query: the count is a window over every unacknowledged report, taken before the LIMIT."""
     qs = MajorEvent.objects.filter(acknowledged_at__isnull=True)
-    latest = qs.select_related("talent", "cadre", "reporting_unit").order_by("-date", "-id")[:limit]
-    return qs.count(), list(latest)
+    latest = list(
+        qs.select_related("talent", "cadre", "reporting_unit")
+        .annotate(unacknowledged=Window(Count("pk")))
+        .order_by("-date", "-id")[:limit]
+    )
+    return (latest[0].unacknowledged if latest else 0), latest
 
 
 def _with_report_status(villages, *, year: int):

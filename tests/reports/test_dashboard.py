@@ -285,16 +285,16 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_township(wo
     _grow(world)
     large, large_cached = _queries(client, office_user), _queries(client, office_user, cold=False)
     assert dashboard_context(today=_today())["dash"].pairings_total == 19
-    # session, user, roles (groups), current term, unacknowledged events (count), latest unacknowledged
-    # events (talent, cadre, unit joined), pairings in force (count), the first pairings not contacted
+    # session, user, roles (groups), current term, the latest unacknowledged events (talent, cadre,
+    # unit joined; their number as a window), pairings in force (count), the first pairings not contacted
     # this year (cadre, talent, unit joined; last contact as a subquery, their number as a window),
     # contacts per month (grouped, face-to-face as a conditional count), suggestions heard at the year's
     # contacts, suggestions recorded without a contact, demands raised since 1 January (by status),
     # open demands (open, overdue), open urgent demands, open urgent contacts (count), villages per
     # report status (grouped), the first villages with this year's report status, organisation for the header;
     # the cache: a miss (read, then count, write and expire of the database cache), or one read on a hit
-    assert small == large == 24
-    assert small_cached == large_cached == 11
+    assert small == large == 23
+    assert small_cached == large_cached == 10
 
 
 def test_the_yearly_figures_are_shared_for_a_minute_and_the_page_says_when_they_were_computed(
