@@ -690,6 +690,10 @@ def read_pages(year: int) -> list[tuple[str, str, str]]:
         ("demand ledger (filtered)", "office", "/ledger/demands/?status=unclosed"),
         ("contact register", "office", f"/ledger/contacts/?year={year}"),
         ("一览表 Excel export", "office", "/exports/roster.xlsx"),
+        # Entry forms naming a talent, unit or cadre: a typed name, never a select of all of them.
+        ("new demand form", "office", "/ledger/demands/new/"),
+        ("new pairing form", "office", "/pairings/new/"),
+        ("new talent form", "office", "/db/new/"),
     ]
 
 
