@@ -98,6 +98,18 @@ class TermFactory(DjangoModelFactory):
     is_current = True
 
 
+def current_term_covering_today() -> Term:
+    """The current two-year term that contains today (odd start year, as 2023年—2024年)."""
+    year = timezone.localdate().year
+    year = year if year % 2 else year - 1
+    return TermFactory(
+        name=Term.name_for(year),
+        start_date=datetime.date(year, 1, 1),
+        end_date=datetime.date(year + 1, 12, 31),
+        is_current=True,
+    )
+
+
 class CadreFactory(DjangoModelFactory):
     class Meta:
         model = Cadre

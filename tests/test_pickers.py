@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 
@@ -13,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Cadre, Demand, Level, Term
+from contacts.models import Cadre, Demand, Level
 from talents.models import Talent, Unit
 from talents.pickers import SELECT_LIMIT
 from tests.factories import (
@@ -21,9 +20,9 @@ from tests.factories import (
     DemandFactory,
     PairingFactory,
     TalentFactory,
-    TermFactory,
     UnitFactory,
     UserFactory,
+    current_term_covering_today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,14 +52,7 @@ def _cadres(n: int, prefix: str = "干部") -> None:
 
 @pytest.fixture
 def term(db):
-    today = timezone.localdate()
-    year = today.year if today.year % 2 else today.year - 1
-    return TermFactory(
-        name=Term.name_for(year),
-        start_date=datetime.date(year, 1, 1),
-        end_date=datetime.date(year + 1, 12, 31),
-        is_current=True,
-    )
+    return current_term_covering_today()
 
 
 @pytest.fixture

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from contacts.models import Demand, Level, Pairing, Term
 from talents.models import Organization
-from tests.factories import CadreFactory, DemandFactory, PairingFactory, TalentFactory, TermFactory, VillageFactory
+from tests.factories import (
+    CadreFactory,
+    DemandFactory,
+    PairingFactory,
+    TalentFactory,
+    TermFactory,
+    VillageFactory,
+    current_term_covering_today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +35,7 @@ NEXT = reverse("pairings:next_term")
 
 @pytest.fixture
 def term():
-    """The current two-year term that contains today (odd start year, as 2023年—2024年)."""
-    today = timezone.localdate()
-    year = today.year if today.year % 2 else today.year - 1
-    return TermFactory(
-        name=Term.name_for(year),
-        start_date=datetime.date(year, 1, 1),
-        end_date=datetime.date(year + 1, 12, 31),
-        is_current=True,
-    )
+    return current_term_covering_today()
 
 
 @pytest.fixture

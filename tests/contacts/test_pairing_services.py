@@ -11,25 +11,20 @@ from django.utils import timezone
 from contacts import pairings as services
 from contacts.models import Demand, DemandProgress, Level, Pairing, Term
 from talents import access
-from tests.factories import CadreFactory, DemandFactory, PairingFactory, TalentFactory, TermFactory
+from tests.factories import (
+    CadreFactory,
+    DemandFactory,
+    PairingFactory,
+    TalentFactory,
+    TermFactory,
+    current_term_covering_today,
+)
 
 pytestmark = pytest.mark.django_db
 
 TALENT_TAKEN = "该优秀人才在此级别已有未结束的结对关系，请先结束原结对关系。"
 CADRE_BUSY = "该联系领导本届期内已结对一名优秀人才，请先结束原结对关系，或填写特殊情况说明。"
 EXCEPTION = "乡党委会议研究同意增联一名"
-
-
-def current_term_covering_today() -> Term:
-    """The current two-year term that contains today (odd start year, as 2023年—2024年)."""
-    today = timezone.localdate()
-    year = today.year if today.year % 2 else today.year - 1
-    return TermFactory(
-        name=Term.name_for(year),
-        start_date=datetime.date(year, 1, 1),
-        end_date=datetime.date(year + 1, 12, 31),
-        is_current=True,
-    )
 
 
 @pytest.fixture

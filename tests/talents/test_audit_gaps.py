@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from contacts.models import Contact, ContactPhoto, DemandProgress, MajorEvent, Pairing, Term
+from contacts.models import Contact, ContactPhoto, DemandProgress, MajorEvent, Pairing
 from talents import importer
 from talents.models import AuditEntry, Talent
 from tests.factories import (
@@ -22,8 +22,8 @@ from tests.factories import (
     MajorEventFactory,
     PairingFactory,
     TalentFactory,
-    TermFactory,
     UnitFactory,
+    current_term_covering_today,
     import_workbook,
     valid_id_number,
 )
@@ -57,14 +57,7 @@ def office(client, office_user):
 
 @pytest.fixture
 def term():
-    today = timezone.localdate()
-    year = today.year if today.year % 2 else today.year - 1
-    return TermFactory(
-        name=Term.name_for(year),
-        start_date=today.replace(year=year, month=1, day=1),
-        end_date=today.replace(year=year + 1, month=12, day=31),
-        is_current=True,
-    )
+    return current_term_covering_today()
 
 
 # --- The Excel import --------------------------------------------------------------------------
