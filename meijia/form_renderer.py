@@ -76,44 +76,38 @@ def _option(option: dict) -> str | None:
     return render(option) if render else None
 
 
-def _multiple_input(w: dict) -> str | None:
-    """multiple_input.html (radio buttons, checkboxes)."""
-    attrs = w["attrs"]
-    out = ["<div"]
-    if attrs.get("id"):
-        out.append(f' id="{_out(attrs["id"])}"')
-    if attrs.get("class"):
-        out.append(f' class="{_out(attrs["class"])}"')
-    out.append(">")
-    for group, options, _index in w["optgroups"]:
+def _groups(optgroups, *, opening: str, item: str, closing: str) -> str | None:
+    """The loop both choice templates share: each group's options, the group opened and closed around
+    them when it has a name. None when an option has a template of its own."""
+    out = []
+    for group, options, _index in optgroups:
         if group:
-            out.append(f"\n  <div><label>{_out(group)}</label>")
+            out.append(opening.format(_out(group)))
         for option in options:
             html = _option(option)
             if html is None:
                 return None
-            out.append(f"<div>\n    {html}</div>")
+            out.append(item.format(html))
         if group:
-            out.append("\n  </div>")
-    out.append("\n</div>\n")
+            out.append(closing)
     return "".join(out)
+
+
+def _multiple_input(w: dict) -> str | None:
+    """multiple_input.html (radio buttons, checkboxes)."""
+    attrs = w["attrs"]
+    id_ = f' id="{_out(attrs["id"])}"' if attrs.get("id") else ""
+    class_ = f' class="{_out(attrs["class"])}"' if attrs.get("class") else ""
+    body = _groups(
+        w["optgroups"], opening="\n  <div><label>{}</label>", item="<div>\n    {}</div>", closing="\n  </div>"
+    )
+    return None if body is None else f"<div{id_}{class_}>{body}\n</div>\n"
 
 
 def _select(w: dict) -> str | None:
     """select.html."""
-    out = [f'<select name="{_out(w["name"])}"{_attrs(w["attrs"])}>']
-    for group_name, group_choices, _index in w["optgroups"]:
-        if group_name:
-            out.append(f'\n  <optgroup label="{_out(group_name)}">')
-        for option in group_choices:
-            html = _option(option)
-            if html is None:
-                return None
-            out.append(f"\n  {html}")
-        if group_name:
-            out.append("\n  </optgroup>")
-    out.append("\n</select>\n")
-    return "".join(out)
+    body = _groups(w["optgroups"], opening='\n  <optgroup label="{}">', item="\n  {}", closing="\n  </optgroup>")
+    return None if body is None else f'<select name="{_out(w["name"])}"{_attrs(w["attrs"])}>{body}\n</select>\n'
 
 
 def _textarea(w: dict) -> str:
