@@ -4,11 +4,12 @@
 #   pango + harfbuzz-subset: WeasyPrint's PDF rendering and font subsetting
 #   fonts-noto-cjk:          the CJK font PDFs embed (nothing is fetched at run time), rare characters included
 #   fonts-wqy-microhei:      the lighter CJK font of long PDF tables (roster, ledgers), Noto behind it
+#   python3-venv:            `python3 -m venv` of the distribution's Python (its ensurepip)
 #   gettext:                 compiles the zh_Hans translations (msgfmt)
 #   chromium:                the browser tests drive Debian's Chromium through Playwright
 #   poppler-utils:           pdftoppm/pdftotext: the export tests save a PNG of each PDF's first page
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei gettext chromium poppler-utils ${EXTRA_SYSTEM_PACKAGES:-})
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei gettext chromium poppler-utils ${EXTRA_SYSTEM_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
