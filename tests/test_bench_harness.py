@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
+import time
 
 from benchmarks import load
 from reports.exporters.render import xlsx_table
@@ -34,6 +36,18 @@ def test_percentiles_are_nearest_rank():
     assert load.percentile(values, 99) == 99
     assert load.percentile([3.0, 1.0, 2.0, 4.0], 50) == 2
     assert load.percentile([7.0], 99) == 7
+
+
+def test_a_simulated_user_thinks_before_every_step_the_first_included():
+    """The users of a phase must not all send their first request at the same instant (a start-up burst)."""
+    started, steps = time.monotonic(), []
+    plan = load.Plan(seconds=0.5, think=(0.2, 0.2))
+    load.user_loop(
+        None, lambda: steps.append(time.monotonic() - started), plan, started + plan.seconds, random.Random(1)
+    )
+    assert len(steps) == 2
+    assert 0.2 <= steps[0] < 0.3
+    assert 0.4 <= steps[1] < 0.5
 
 
 def test_the_form_parser_sends_what_a_browser_would_send():
