@@ -303,27 +303,33 @@ class Dashboard:
 # The year's figures read every contact, suggestion and demand of the year and test every pairing in
 # force: tens of milliseconds at county scale, hundreds at stress scale, and the same for every office
 # user. They are computed at most once a minute and shared by every user and app server through the
-# cache (settings.CACHES: the database, or Redis); the page says when they were computed. Events and
-# urgent items are read fresh on every request: they are what the office acts on next.
+# cache (settings.CACHES: the database, or Redis); the page says when they were computed. The current
+# term and the villages' report status come with them (they change a few times a year: a minute late is
+# soon enough, and three queries fewer on every dashboard and office home page). Events and urgent
+# items are read fresh on every request: they are what the office acts on next.
 YEAR_FIGURES_SECONDS = 60
 
 
 @dataclass(frozen=True)
 class YearFigures:
     computed_at: datetime.datetime
+    term: Term | None
     pairings_total: int
     not_contacted_total: int
     not_contacted: list[Pairing]
     months: list[MonthCount]
     suggestions: dict[str, int]
     demands: DemandCounts
+    report_status_counts: dict[str, int]
+    villages: list[Unit]
 
 
-def year_figures(*, term: Term | None, today: datetime.date) -> YearFigures:
-    """The dashboard's yearly figures for ``today`` and ``term``, from the cache when computed in the last minute."""
-    key = f"reports:dashboard:v1:{today.isoformat()}:{term.pk if term else 0}"
+def year_figures(*, today: datetime.date) -> YearFigures:
+    """The dashboard's yearly figures for ``today``, from the cache when computed in the last minute."""
+    key = f"reports:dashboard:v2:{today.isoformat()}"
     figures = cache.get(key)
     if figures is None:
+        term = Term.objects.current()
         if term:
             pairings_total = _in_force(term=term, today=today).count()
             waiting_total, waiting = pairings_waiting(term=term, today=today, limit=DASHBOARD_ROWS)
@@ -331,12 +337,15 @@ def year_figures(*, term: Term | None, today: datetime.date) -> YearFigures:
             pairings_total, waiting_total, waiting = 0, 0, []
         figures = YearFigures(
             computed_at=timezone.now(),
+            term=term,
             pairings_total=pairings_total,
             not_contacted_total=waiting_total,
             not_contacted=waiting,
             months=contacts_by_month(year=today.year),
             suggestions=suggestion_counts(year=today.year),
             demands=demand_counts(year=today.year, today=today),
+            report_status_counts=village_report_counts(year=today.year),
+            villages=village_reports(year=today.year, limit=DASHBOARD_ROWS),
         )
         cache.set(key, figures, YEAR_FIGURES_SECONDS)
     return figures
@@ -347,17 +356,13 @@ def dashboard(*, today: datetime.date) -> Dashboard:
 
     A fixed number of queries whatever the size of the township, and only the rows shown are loaded
     into Python; the yearly figures come from ``year_figures`` (at most a minute old)."""
-    term = Term.objects.current()
     events_count, events = unacknowledged_events()
     return Dashboard(
         today=today,
-        term=term,
-        **vars(year_figures(term=term, today=today)),
+        **vars(year_figures(today=today)),
         events_count=events_count,
         events=events,
         urgent_contacts=Contact.objects.urgent_open().count(),
-        report_status_counts=village_report_counts(year=today.year),
-        villages=village_reports(year=today.year, limit=DASHBOARD_ROWS),
     )
 
 
