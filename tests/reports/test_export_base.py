@@ -3,7 +3,9 @@ and PDF renderers, the export log and the download view's generic behaviour."""
 
 from __future__ import annotations
 
+import datetime
 import io
+import zipfile
 from urllib.parse import quote
 
 import pytest
@@ -12,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports import exporters
-from reports.exporters import register
+from reports.exporters import register, render
 from reports.exporters.base import Exporter, ExportError, ExportResult, ExportTooLarge, export_log, file_response
 from reports.exporters.render import missing_glyphs, pdf_from_html, xlsx_table
 from reports.exporters.roster import RosterExporter
@@ -233,3 +235,16 @@ def test_a_bounded_pdf_renders_the_same_text_as_an_unbounded_one(office_user, to
     text = _pdf_text(ToyExporter(user=office_user).render("pdf").content)
     assert "测试表" in text
     assert "=SUM(A1:A9)" in text
+
+
+def test_a_workbook_made_from_the_kept_scaffold_is_dated_when_it_is_exported(monkeypatch):
+    """openpyxl's part of the file is made once per title and header; each file still carries its own date."""
+    first, _count = xlsx_table(title="日期表", headers=["a"], rows=[["1"]])
+    later = datetime.datetime(2031, 5, 6, 7, 8, 10, tzinfo=datetime.UTC)  # zip keeps even seconds
+    monkeypatch.setattr(render, "_now", lambda: later)
+    second, _count = xlsx_table(title="日期表", headers=["a"], rows=[["2"]])
+    props = load_workbook(io.BytesIO(second)).properties
+    assert (props.created, props.modified) == (later.replace(tzinfo=None),) * 2
+    assert all(info.date_time == (2031, 5, 6, 7, 8, 10) for info in zipfile.ZipFile(io.BytesIO(second)).infolist())
+    assert load_workbook(io.BytesIO(first)).properties.created.year < 2031
+    assert [c.value for c in load_workbook(io.BytesIO(second)).active[3]] == ["2"]
