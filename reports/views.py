@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dates import MONTHS_AP
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -70,7 +71,8 @@ def dashboard_charts(data: stats.Dashboard) -> dict:
 def dashboard_context(*, today: datetime.date) -> dict:
     """What ``templates/reports/_dashboard.html`` needs; the home page includes the same partial."""
     data = stats.dashboard(today=today)
-    return {"dash": data, "dash_charts": dashboard_charts(data)}
+    # Drawn only when the template's cached yearly sections are made again (at most once a minute).
+    return {"dash": data, "dash_charts": SimpleLazyObject(lambda: dashboard_charts(data))}
 
 
 @login_required

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import (
@@ -64,6 +65,16 @@ def secretary_user(village):
     village.secretary = user
     village.save(update_fields=["secretary"])
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache_between_transactional_tests(request):
+    """Django empties the models' tables between tests that commit (live server, transactional_db), not the
+    database cache's: the dashboard's figures of one such test would be read by the next (they are kept
+    for a minute). Other tests roll the cache table back with everything else."""
+    if {"live_server", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

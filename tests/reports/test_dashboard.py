@@ -292,11 +292,12 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_township(wo
     # contacts, suggestions recorded without a contact, demands raised since 1 January (by status),
     # open demands (open, overdue), open urgent demands, open urgent contacts (count), villages per
     # report status (grouped), the first villages with this year's report status, organisation for the header;
-    # the cache: a miss (read, then count, write and expire of the database cache), or one read on a hit.
+    # the cache: a miss (read, then count, write and expire of the database cache), or one read on a hit;
+    # the same again for the HTML of the yearly sections (templates/reports/_dashboard.html).
     # On a hit the term and the villages come with the yearly figures: session, user, roles, events,
-    # urgent contacts, organisation and the cache's read.
-    assert small == large == 23
-    assert small_cached == large_cached == 7
+    # urgent contacts, organisation and the two reads of the cache.
+    assert small == large == 29
+    assert small_cached == large_cached == 8
 
 
 def test_the_yearly_figures_are_shared_for_a_minute_and_the_page_says_when_they_were_computed(
@@ -333,3 +334,17 @@ def test_a_village_report_status_reaches_the_dashboard_within_the_minute_and_eve
     fresh = dashboard_context(today=_today())["dash"]
     assert dict((v.name, v.report_status) for v in fresh.villages)["梅溪村"] == "draft"
     assert fresh.report_status_counts["draft"] == before.report_status_counts["draft"] + 1
+
+
+def test_the_yearly_sections_html_follows_the_figures_it_was_made_from(world, client, office_user):
+    """The sections' HTML is kept with the figures: new figures (the minute is over) show at once."""
+
+    def waiting() -> str:
+        body = _get(client, office_user).content.decode()
+        return body[body.index('aria-labelledby="dash-contacted"') : body.index('aria-labelledby="dash-contacts"')]
+
+    assert "丁" in waiting()
+    ContactFactory(pairing=Pairing.objects.get(talent__name="丁"), date=_today(), method=FACE)
+    assert "丁" in waiting()  # within the minute: the same figures, the same HTML
+    cache.delete(f"reports:dashboard:v2:{_today().isoformat()}")  # the figures' minute is over, not the HTML's
+    assert "丁" not in waiting()
