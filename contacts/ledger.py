@@ -588,11 +588,20 @@ def _cadre_todos(user) -> dict:
     }
 
 
-def _office_todos(user, today: datetime.date) -> dict:
+def _all_events(user, events: tuple[int, list] | None) -> Items:
+    """Every unacknowledged event (office, leaders): the newest and their number, unless already read."""
+    url = _url("events", "unacknowledged=on")
+    if events is None:
+        return _items(unacknowledged_events_for(user), url, keys_first=True)
+    total, rows = events
+    return Items(rows=rows[:TODO_ROWS], total=total, url=url)
+
+
+def _office_todos(user, today: datetime.date, events: tuple[int, list] | None) -> dict:
     feedback = Feedback.objects.exclude(status=Feedback.Status.HANDLED).select_related("unit", "talent", "cadre")
     overdue = Demand.objects.filter(_overdue_q(today)).select_related("talent", "responsible_unit")
     return {
-        "events": _items(unacknowledged_events_for(user), _url("events", "unacknowledged=on"), keys_first=True),
+        "events": _all_events(user, events),
         "feedback": _items(
             feedback.order_by("created_at", "id"), _url("feedback", f"status={UNHANDLED}"), keys_first=True
         ),
@@ -600,12 +609,12 @@ def _office_todos(user, today: datetime.date) -> dict:
     }
 
 
-def _leader_todos(user, today: datetime.date) -> dict:
+def _leader_todos(user, today: datetime.date, events: tuple[int, list] | None) -> dict:
     days = settings.DEMAND_ESCALATE_AFTER_DAYS  # overdue this long, a demand goes to the leaders
     cutoff = today - datetime.timedelta(days=days)
     escalated = Demand.objects.filter(_overdue_q(cutoff)).select_related("talent", "responsible_unit")
     return {
-        "events": _items(unacknowledged_events_for(user), _url("events", "unacknowledged=on"), keys_first=True),
+        "events": _all_events(user, events),
         "escalated_demands": _items(
             escalated.order_by("due_date", "id"), _url("demands", "overdue=on"), keys_first=True
         ),
@@ -613,14 +622,19 @@ def _leader_todos(user, today: datetime.date) -> dict:
     }
 
 
-def todos_for(user, today: datetime.date) -> Todos:
-    """What each of the user's roles asks of them today; a fixed number of queries per role."""
+def todos_for(user, today: datetime.date, *, events: tuple[int, list] | None = None) -> Todos:
+    """What each of the user's roles asks of them today; a fixed number of queries per role.
+
+    ``events``: every unacknowledged event's number and the newest of them (at least ``TODO_ROWS``, newest
+    first, talent, unit and cadre joined), when the caller has read them already: the office's and the
+    leaders' home page shows the dashboard, which counts them too (reports.stats.unacknowledged_events).
+    """
     roles = access.roles_of(user)
     todos = Todos(year=today.year)
     if access.OFFICE in roles:
-        todos.office = _office_todos(user, today)
+        todos.office = _office_todos(user, today, events)
     elif access.LEADER in roles:
-        todos.leader = _leader_todos(user, today)
+        todos.leader = _leader_todos(user, today, events)
     if access.CADRE in roles and access.OFFICE not in roles:
         todos.cadre = _cadre_todos(user)
     if access.VILLAGE_SECRETARY in roles:

@@ -90,11 +90,13 @@ def home(request):
         "urgent_rows": URGENT_ROWS,
         "pairings": list(services.cadre_pairings(user, today=today)) if access.CADRE in roles else [],
     }
-    if roles:
-        context["reminders"] = reminders_for(user, today)
-        context["todos"] = ledger.todos_for(user, today)
+    events = None
     if access.can_view_work_overview(user):
         context.update(dashboard_context(today=today))
+        events = (context["dash"].events_count, context["dash"].events)  # the to-dos list them too
+    if roles:
+        context["reminders"] = reminders_for(user, today)
+        context["todos"] = ledger.todos_for(user, today, events=events)
     if roles & {access.VILLAGE_SECRETARY, access.LIAISON}:
         talents = access.talents_for(user).in_pool().select_related("unit", "village").order_by("name")
         context.update(show_scope=True, talents=list(talents))

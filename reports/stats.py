@@ -195,7 +195,8 @@ def demand_counts(*, year: int, today: datetime.date) -> DemandCounts:
 def unacknowledged_events(*, limit: int = 10) -> tuple[int, list[MajorEvent]]:
     """Major-event reports nobody has acknowledged yet (R17): how many, and the latest few.
 
-    One query: the count is a window over every unacknowledged report, taken before the LIMIT."""
+    One query: the count is a window over every unacknowledged report, taken before the LIMIT. The office's
+    and the leaders' home page lists the first of them as a to-do (``limit`` ≥ contacts.ledger.TODO_ROWS)."""
     qs = MajorEvent.objects.filter(acknowledged_at__isnull=True)
     latest = list(
         qs.select_related("talent", "cadre", "reporting_unit")

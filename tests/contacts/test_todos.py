@@ -207,6 +207,23 @@ def test_the_to_do_lists_show_the_first_rows_and_link_to_the_rest(office_user, t
     assert items.url == reverse("ledger:demands") + "?overdue=on"
 
 
+@pytest.mark.parametrize("user_fixture", ["office_user", "leader_user"])
+def test_the_home_pages_to_do_reports_are_those_todos_for_finds_on_its_own(request, client, user_fixture, talent):
+    """The office's and the leaders' home page takes them from the dashboard's query: same rows, same total."""
+    user = request.getfixturevalue(user_fixture)
+    for i in range(11):
+        MajorEventFactory(talent=talent, date=_ago(i), description=f"报告{i}")
+    MajorEventFactory(talent=talent, acknowledged_at=timezone.now(), acknowledged_by=user)
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    on_page = response.context["todos"].office or response.context["todos"].leader
+    alone = todos_for(user, TODAY)
+    alone = alone.office or alone.leader
+    assert (on_page["events"].total, on_page["events"].more) == (alone["events"].total, alone["events"].more) == (11, 3)
+    assert [e.pk for e in on_page["events"].rows] == [e.pk for e in alone["events"].rows]
+    assert [e.date for e in on_page["events"].rows] == [_ago(i) for i in range(8)]
+
+
 def test_a_leader_reads_unacknowledged_reports_and_demands_overdue_past_the_setting(settings, leader_user, talent):
     settings.DEMAND_ESCALATE_AFTER_DAYS = 5
     MajorEventFactory(talent=talent, description="待确认")

@@ -342,9 +342,10 @@ def test_the_offices_home_runs_the_same_queries_for_one_or_many_urgent_items(cli
     assert _urgent_box(_home(client, office_user)).count("标记为已处理") == 20
     # session, user, roles (groups), urgent contacts with talent and cadre, urgent demands with
     # talent (the "may mark handled" flag as a subquery), the user's reminders, the overview (14
-    # queries of reports.stats.dashboard, and 6 of the database cache that keeps its yearly figures
-    # for a minute), the office's to-dos (6: contacts.ledger.todos_for), organisation for the header
-    assert one == many == 32
+    # queries of reports.stats.dashboard, and 6 each of the database cache that keeps its yearly figures
+    # and their sections' HTML for a minute), the office's to-dos (4: contacts.ledger.todos_for; the
+    # unacknowledged events come from the overview), organisation for the header
+    assert one == many == 36
 
 
 def test_marking_handled_needs_a_post(client, cadre, pairing):
