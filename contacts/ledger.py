@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -40,7 +41,18 @@ from talents.search import Unindexed
 from talents.widgets import NameMatch
 
 from . import services
-from .models import Cadre, Demand, DemandProgress, Feedback, Level, MajorEvent, Pairing, Recommendation, Suggestion
+from .models import (
+    Cadre,
+    Contact,
+    Demand,
+    DemandProgress,
+    Feedback,
+    Level,
+    MajorEvent,
+    Pairing,
+    Recommendation,
+    Suggestion,
+)
 
 log = logging.getLogger(__name__)
 
@@ -195,22 +207,36 @@ def demand_update(*, demand: Demand, by, **values) -> list[str]:
 # --- Contact register (联系记录登记簿) --------------------------------------------------------------
 
 REGISTER_ROWS = 50
-REGISTER_FIELDS = (
-    *("date", "method", "direction", "is_guidance", "is_consultation", "is_service"),
-    *("summary", "urgent", "handled_at", "pairing__talent_id", "pairing__cadre_id"),
-)
+CONTENT_FLAGS = ("is_guidance", "is_consultation", "is_service")
+
+
+class RegisterRow(NamedTuple):
+    """One line of the register as the page shows it (plain values: no model objects for 50 rows × 4 tables)."""
+
+    pk: int
+    date: datetime.date
+    cadre_name: str
+    talent_id: int
+    talent_name: str
+    method_label: str
+    direction: str
+    direction_label: str
+    content_label: str  # 宣传引导、咨询、服务: the kinds of content ticked
+    summary: str
+    urgent: bool
+    pending: bool  # urgent and not yet marked handled
 
 
 @dataclass
 class RegisterPage:
     """One page of the register, newest first; ``older`` is the cursor of the next page or ""."""
 
-    rows: list
+    rows: list[RegisterRow]
     older: str
 
 
-def register_cursor(contact) -> str:
-    return f"{contact.date:%Y-%m-%d}.{contact.pk}"
+def register_cursor(row) -> str:
+    return f"{row.date:%Y-%m-%d}.{row.pk}"
 
 
 def _parse_cursor(cursor: str) -> tuple[datetime.date, int] | None:
@@ -228,12 +254,7 @@ def contact_register(
 
     Keyset pages (the date and id of the last row shown) instead of page numbers: no COUNT(*) over
     the contacts and no OFFSET that reads every skipped row; a year is a date range on the index."""
-    qs = (
-        access.contacts_for(user)
-        .select_related("pairing__cadre", "pairing__talent")
-        # The columns the page shows: not the five situation notes nor the talents' long texts.
-        .only(*REGISTER_FIELDS, "pairing__cadre__name", "pairing__talent__name")
-    )
+    qs = access.contacts_for(user)
     first, last = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
     if method:
         qs = qs.filter(method=method)
@@ -252,7 +273,30 @@ def contact_register(
         qs = qs.filter(date__gte=first)
     if last:
         qs = qs.filter(date__lte=last)
-    rows = list(qs.order_by("-date", "-id")[: REGISTER_ROWS + 1])
+    # The columns the page shows, as tuples: not the five situation notes nor the talents' long texts.
+    columns = ("pk", "date", "pairing__cadre__name", "pairing__talent_id", "pairing__talent__name", "method")
+    columns += ("direction", *CONTENT_FLAGS, "summary", "urgent", "handled_at")
+    found = list(qs.order_by("-date", "-id").values_list(*columns)[: REGISTER_ROWS + 1])
+    # Labels once per page: get_FOO_display and verbose_name translate every label on each call.
+    methods, directions = dict(Contact.Method.choices), dict(Contact.Direction.choices)
+    flags = [str(Contact._meta.get_field(name).verbose_name) for name in CONTENT_FLAGS]
+    rows = [
+        RegisterRow(
+            pk=pk,
+            date=day,
+            cadre_name=cadre,
+            talent_id=talent_id,
+            talent_name=talent,
+            method_label=methods.get(method, method),
+            direction=direction,
+            direction_label=directions.get(direction, direction),
+            content_label="、".join(label for label, ticked in zip(flags, ticks, strict=True) if ticked),
+            summary=summary,
+            urgent=is_urgent,
+            pending=is_urgent and handled_at is None,
+        )
+        for pk, day, cadre, talent_id, talent, method, direction, *ticks, summary, is_urgent, handled_at in found
+    ]
     older = register_cursor(rows[REGISTER_ROWS - 1]) if len(rows) > REGISTER_ROWS else ""
     return RegisterPage(rows=rows[:REGISTER_ROWS], older=older)
 

@@ -141,10 +141,6 @@ def contact_list(request):
         query = request.GET.copy()
         query.pop("before")
         newest = "?" + query.urlencode()
-    # Labels per page, not per row: get_FOO_display hashes every lazy label of the field on each call.
-    methods, directions = dict(Contact.Method.choices), dict(Contact.Direction.choices)
-    for contact in register.rows:
-        contact.method_label, contact.direction_label = methods.get(contact.method), directions.get(contact.direction)
     return render(
         request,
         "ledger/contact_list.html",
