@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from talents import access
 from talents.models import Unit
 from talents.validators import parse_pk
-from talents.widgets import BoundedPaginator, url_for_rows
+from talents.widgets import BoundedPaginator
 
 from . import ledger
 from .ledger_forms import (
@@ -170,15 +170,7 @@ def demand_list(request):
     demands = access.demands_for(user)
     form = DemandFilterForm(request.GET, years=_years(demands, "raised_on"), **_demand_filter_names(user, demands))
     page = _page(request, ledger.demand_ledger(user, today=today, **form.filters()))
-    # Per page, not per row: the links' reverse() and the choices' labels (get_FOO_display hashes
-    # every lazy label of the field on each call).
-    detail_url, edit_url = url_for_rows("contacts:demand"), url_for_rows("ledger:demand_edit")
-    kinds, urgencies, statuses = (dict(c.choices) for c in (Demand.Kind, Demand.Urgency, Demand.Status))
-    for demand in page:
-        demand.can_edit = access.can_edit_demand(user, demand)
-        demand.url, demand.edit_url = detail_url(demand.pk), edit_url(demand.pk)
-        demand.kind_label, demand.urgency_label = kinds.get(demand.kind), urgencies.get(demand.urgency)
-        demand.status_label = statuses.get(demand.status)
+    page.object_list = ledger.demand_rows(user, page.object_list)
     return _list_page(
         request,
         "ledger/demand_list.html",

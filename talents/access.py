@@ -345,11 +345,18 @@ def can_edit_demand(user, demand) -> bool:
 
     Reads ``demand.talent.unit`` and ``demand.responsible_unit``: select them with the demand.
     """
+    units = (demand.talent.unit, demand.responsible_unit)
+    return can_edit_demand_of_liaisons(user, [u.liaison_id for u in units if u is not None])
+
+
+def can_edit_demand_of_liaisons(user, liaison_ids) -> bool:
+    """``can_edit_demand`` for a demand read as values: the liaisons of the talent's unit and of the
+    responsible unit (None where a unit or its liaison is missing)."""
     if is_office(user):
         return True
     if LIAISON not in roles_of(user):
         return False
-    return any(u is not None and u.liaison_id == user.pk for u in (demand.talent.unit, demand.responsible_unit))
+    return user.pk in liaison_ids
 
 
 def can_answer_suggestion(user, suggestion) -> bool:

@@ -190,6 +190,15 @@ def test_the_edit_link_shows_only_where_the_user_may_edit(client, cadre, liaison
     assert edit not in _get(client, cadre.user).content.decode()
 
 
+def test_a_liaison_may_edit_the_demands_their_unit_answers_for_and_no_others(client, talent):
+    liaison = UserFactory(username="liaison_resp", roles=["liaison"])
+    theirs = DemandFactory(talent=talent, responsible_unit=UnitFactory(name="县人社局", liaison=liaison))
+    other = DemandFactory(talent=talent, responsible_unit=UnitFactory(name="县教育局"))
+    body = _get(client, liaison).content.decode()
+    assert reverse("ledger:demand_edit", args=[theirs.pk]) in body
+    assert reverse("ledger:demand_edit", args=[other.pk]) not in body
+
+
 def test_a_user_without_a_role_is_refused_the_ledger(client, db):
     assert _get(client, UserFactory(username="nobody")).status_code == 403
 
