@@ -344,6 +344,8 @@ def test_the_yearly_sections_html_follows_the_figures_it_was_made_from(world, cl
         return body[body.index('aria-labelledby="dash-contacted"') : body.index('aria-labelledby="dash-contacts"')]
 
     assert "丁" in waiting()
+    body = _get(client, office_user).content.decode()
+    assert "{#" not in body and "{%" not in body and "year_figures" not in body  # no template comment leaks
     ContactFactory(pairing=Pairing.objects.get(talent__name="丁"), date=_today(), method=FACE)
     assert "丁" in waiting()  # within the minute: the same figures, the same HTML
     cache.delete(f"reports:dashboard:v2:{_today().isoformat()}")  # the figures' minute is over, not the HTML's
