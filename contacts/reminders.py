@@ -208,13 +208,17 @@ def reminders_for(user, today: datetime.date, *, days: int = 7) -> list[Reminder
     """
     if not user.is_authenticated:
         return []
+    recent = ReminderLog.objects.filter(
+        user=user, date__lte=today, date__gt=today - datetime.timedelta(days=days), date__year=today.year
+    )
+    # Most people have no reminder most days: a look at their rows (0.3 ms) spares building the query
+    # that tests each one is still open (4-5 ms of ORM work on every home page, issue 7).
+    if not recent.exists():
+        return []
     still_due = Q(pairing__isnull=False, pairing__end_date__isnull=True) & ~_contacted_this_year(today, "pairing__")
     still_overdue = Q(demand__isnull=False, demand__due_date__lt=today) & ~Q(demand__status__in=Demand.CLOSED_STATUSES)
     logs = (
-        ReminderLog.objects.filter(
-            user=user, date__lte=today, date__gt=today - datetime.timedelta(days=days), date__year=today.year
-        )
-        .filter(still_due | still_overdue)
+        recent.filter(still_due | still_overdue)
         .select_related("pairing__talent", "demand__talent", "demand__coordinating_cadre")
         .order_by("-date", "kind", "pk")
     )
