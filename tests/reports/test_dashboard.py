@@ -194,6 +194,11 @@ def test_unacknowledged_major_events_and_open_urgent_items_are_counted(world, cl
     body = _get(client, office_user).content.decode()
     assert '<section class="card attention" aria-labelledby="dash-events">' in body
     assert '<section class="card attention" aria-labelledby="dash-urgent">' in body
+    # On the home page the to-dos list the events, with their buttons: not a second time in the overview.
+    home = client.get(reverse("home")).content.decode()
+    assert 'aria-labelledby="dash-events"' not in home
+    assert home.count("/acknowledge/") == 2  # a button per report
+    assert '<section class="card attention" aria-labelledby="dash-urgent">' in home
 
 
 def test_each_active_villages_report_status_for_this_year_is_shown(world, client, office_user):
