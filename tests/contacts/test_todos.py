@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from contacts.ledger import todos_for
+from contacts.ledger import TODO_ROWS, todos_for
 from contacts.models import Demand, Feedback, Recommendation
 from reports.models import VillageReport
 from talents.models import Talent
@@ -203,7 +203,7 @@ def test_the_to_do_lists_show_the_first_rows_and_link_to_the_rest(office_user, t
     for i in range(12):
         _demand(talent, f"逾期{i}", due_in=-1 - i)
     items = todos_for(office_user, TODAY).office["overdue_demands"]
-    assert (len(items.rows), items.total, items.more) == (8, 12, 4)
+    assert (len(items.rows), items.total, items.more) == (TODO_ROWS, 12, 12 - TODO_ROWS)
     assert items.url == reverse("ledger:demands") + "?overdue=on"
 
 
@@ -219,9 +219,13 @@ def test_the_home_pages_to_do_reports_are_those_todos_for_finds_on_its_own(reque
     on_page = response.context["todos"].office or response.context["todos"].leader
     alone = todos_for(user, TODAY)
     alone = alone.office or alone.leader
-    assert (on_page["events"].total, on_page["events"].more) == (alone["events"].total, alone["events"].more) == (11, 3)
+    assert (
+        (on_page["events"].total, on_page["events"].more)
+        == (alone["events"].total, alone["events"].more)
+        == (11, 11 - TODO_ROWS)
+    )
     assert [e.pk for e in on_page["events"].rows] == [e.pk for e in alone["events"].rows]
-    assert [e.date for e in on_page["events"].rows] == [_ago(i) for i in range(8)]
+    assert [e.date for e in on_page["events"].rows] == [_ago(i) for i in range(TODO_ROWS)]
 
 
 def test_a_leader_reads_unacknowledged_reports_and_demands_overdue_past_the_setting(settings, leader_user, talent):
