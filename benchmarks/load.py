@@ -885,11 +885,13 @@ def load_line(label: str, load: tuple[float, float, float]) -> str:
 
 
 def quiet(r: Result) -> bool:
-    """Nothing but the benchmark ran: the load average was low at the start, and other processes took
-    less than a tenth of the machine during the load."""
-    cores = os.cpu_count() or 1
+    """Nothing but the benchmark ran: other processes took less than a tenth of the machine during the load.
+
+    Measured over the phases themselves (/proc/stat against the server's, the generator's and the
+    database's own CPU). The load average at the start is shown but does not decide: it trails the last
+    minutes, which in ``make bench`` are the benchmark's own export timings and seeding."""
     others = max((p.cpu.percent(p.cpu.other) for p in r.phases.values()), default=0.0)
-    return r.load_before[0] <= 0.5 * cores and others <= QUIET_OTHERS_PERCENT
+    return others <= QUIET_OTHERS_PERCENT
 
 
 def document(r: Result, *, users: int, think: tuple[float, float]) -> str:
