@@ -270,7 +270,6 @@ def demand_update(*, demand: Demand, by, **values) -> list[str]:
 # --- Contact register (联系记录登记簿) --------------------------------------------------------------
 
 REGISTER_ROWS = 50
-CONTENT_FLAGS = ("is_guidance", "is_consultation", "is_service")
 
 
 class RegisterRow(NamedTuple):
@@ -338,11 +337,11 @@ def contact_register(
         qs = qs.filter(date__lte=last)
     # The columns the page shows, as tuples: not the five situation notes nor the talents' long texts.
     columns = ("pk", "date", "pairing__cadre__name", "pairing__talent_id", "pairing__talent__name", "method")
-    columns += ("direction", *CONTENT_FLAGS, "summary", "urgent", "handled_at")
+    columns += ("direction", *Contact.CONTENT_FLAGS, "summary", "urgent", "handled_at")
     found = list(qs.order_by("-date", "-id").values_list(*columns)[: REGISTER_ROWS + 1])
     # Labels once per page: get_FOO_display and verbose_name translate every label on each call.
     methods, directions = dict(Contact.Method.choices), dict(Contact.Direction.choices)
-    flags = [str(Contact._meta.get_field(name).verbose_name) for name in CONTENT_FLAGS]
+    flags = Contact.content_type_labels()
     rows = [
         RegisterRow(
             pk=pk,
@@ -353,7 +352,7 @@ def contact_register(
             method_label=methods.get(method, method),
             direction=direction,
             direction_label=directions.get(direction, direction),
-            content_label="、".join(label for label, ticked in zip(flags, ticks, strict=True) if ticked),
+            content_label=Contact.content_types_text(flags, ticks),
             summary=summary,
             urgent=is_urgent,
             pending=is_urgent and handled_at is None,

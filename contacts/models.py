@@ -280,14 +280,22 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.get_method_display()}"
 
+    CONTENT_FLAGS = ("is_guidance", "is_consultation", "is_service")
+
+    @classmethod
+    def content_type_labels(cls) -> list[str]:
+        """The content kinds' labels in the active language, in CONTENT_FLAGS order (once per page for a list)."""
+        return [str(cls._meta.get_field(name).verbose_name) for name in cls.CONTENT_FLAGS]
+
+    @staticmethod
+    def content_types_text(labels: list[str], ticks) -> str:
+        """宣传引导、咨询、服务: the labels of the kinds ticked (``ticks`` in CONTENT_FLAGS order)."""
+        return "、".join(label for label, ticked in zip(labels, ticks, strict=True) if ticked)
+
     @property
     def content_types_display(self) -> str:
-        names = [
-            str(field.verbose_name)
-            for field in (self._meta.get_field(n) for n in ("is_guidance", "is_consultation", "is_service"))
-            if getattr(self, field.name)
-        ]
-        return "、".join(names)
+        ticks = [getattr(self, name) for name in self.CONTENT_FLAGS]
+        return self.content_types_text(self.content_type_labels(), ticks)
 
 
 class ContactPhoto(models.Model):
