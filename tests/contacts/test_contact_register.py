@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from contacts.ledger import REGISTER_ROWS
 from contacts.models import Contact, Level
@@ -119,3 +120,13 @@ def test_the_register_runs_the_same_queries_for_two_or_sixty_contacts(client, re
         ContactFactory(pairing=pairing)
     # session, user, roles, the terms' years, the page of contacts with cadre and talent, the organisation
     assert small == _queries(client) == 6
+
+
+def test_each_row_names_the_kinds_of_content_ticked_in_chinese(client, office_user, pairing):
+    ContactFactory(pairing=pairing, is_guidance=True, is_consultation=False, is_service=True)
+    client.force_login(office_user)
+    page = client.get(LIST).content.decode()
+    guidance, service = (gettext(s) for s in ("publicity and guidance", "care and service"))
+    assert f"<td>{guidance}、{service}</td>" in page
+    assert gettext("asking for opinions") not in page
+    assert guidance != "publicity and guidance"  # the zh-hans catalogue is used
